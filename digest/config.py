@@ -1,0 +1,429 @@
+"""Read `config.toml` into frozen settings, checking every key up front.
+
+This is the only module that touches tomllib or the environment. Everything
+else receives a `Config` and never looks anything up by itself.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from digest.errors import ConfigError
+
+CONFIG_ENV = "DIGEST_CONFIG"
+DEFAULT_CONFIG = "config.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    seeds: Path
+    feeds: Path
+    state: Path
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    title: str
+    subtitle: str
+    base_url: str
+    author: str
+    max_entries: int
+    language: str
+
+    @property
+    def authority(self) -> str:
+        """The tagging authority of entry ids (RFC 4151): the host of base_url."""
+        return urlsplit(self.base_url).hostname or "localhost"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSettings:
+    max_bytes: int
+    dayfirst: bool
+    ignore: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySettings:
+    sentences: int
+    max_chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class RegionSettings:
+    # ISO 3166 alpha-2 code -> region name; merged over the shipped table.
+    countries: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeSettings:
+    # Theme name -> descriptive keywords; empty means the shipped taxonomy.
+    taxonomy: Mapping[str, tuple[str, ...]]
+    threshold: float
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    address: str
+    regions: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSettings:
+    schedule: str
+    timezone: str
+    recipients: tuple[Recipient, ...]
+    sender: str
+    send_empty: bool
+    subject: str
+    list_id: str
+    templates: Path | None
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str
+    user: str | None
+    password_env: str
+    password: str | None
+    ca_file: Path | None
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    enabled: bool
+    host: str
+    port: int
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonSettings:
+    rescan_seconds: float
+    quiet_seconds: float
+    retry_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path
+    paths: Paths
+    feed: FeedSettings
+    ingest: IngestSettings
+    summary: SummarySettings
+    regions: RegionSettings
+    themes: ThemeSettings
+    digest: DigestSettings
+    smtp: SmtpSettings | None
+    server: ServerSettings
+    daemon: DaemonSettings
+
+
+def config_path(explicit: str | None, environ: Mapping[str, str]) -> Path:
+    """Where to read the configuration: --config, else $DIGEST_CONFIG, else ./config.toml."""
+    return Path(explicit or environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and check the configuration file; raise ConfigError naming the bad key."""
+    environ = os.environ if environ is None else environ
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(path), "file not found; pass --config PATH") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), f"cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"not valid TOML: {exc}") from None
+    return parse_config(raw, base=path.resolve().parent, path=path, environ=environ)
+
+
+def parse_config(
+    raw: Mapping[str, Any], *, base: Path, path: Path, environ: Mapping[str, str]
+) -> Config:
+    """Turn parsed TOML into settings; pure apart from the environment it is given."""
+    _only(raw, "", set(_SECTIONS))
+    sect = {name: _table(raw, name) for name in _SECTIONS}
+
+    def rel(value: str) -> Path:
+        return (base / value).resolve()
+
+    p = _Reader(sect["paths"], "paths")
+    paths = Paths(
+        seeds=rel(p.str("seeds", "seeds")),
+        feeds=rel(p.str("feeds", "feeds")),
+        state=rel(p.str("state", ".digest")),
+    )
+    p.done()
+
+    f = _Reader(sect["feed"], "feed")
+    base_url = f.str("base_url", "http://127.0.0.1:8080/")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("feed.base_url", f"expected an absolute http(s) URL, got {base_url!r}")
+    if not base_url.endswith("/"):
+        base_url += "/"
+    feed = FeedSettings(
+        title=f.str("title", "Digest"),
+        subtitle=f.str("subtitle", ""),
+        base_url=base_url,
+        author=f.str("author", "digest"),
+        max_entries=f.int("max_entries", 50, minimum=1),
+        language=f.str("language", "en"),
+    )
+    f.done()
+
+    i = _Reader(sect["ingest"], "ingest")
+    ingest = IngestSettings(
+        max_bytes=i.int("max_bytes", 5_000_000, minimum=1),
+        dayfirst=i.bool("dayfirst", False),
+        ignore=i.strs("ignore", ()),
+    )
+    i.done()
+
+    s = _Reader(sect["summary"], "summary")
+    summary = SummarySettings(
+        sentences=s.int("sentences", 3, minimum=1),
+        max_chars=s.int("max_chars", 600, minimum=40),
+    )
+    s.done()
+
+    r = _Reader(sect["regions"], "regions")
+    countries = r.table("countries")
+    for code, region in countries.items():
+        if not isinstance(region, str) or not region.strip():
+            raise ConfigError(f"regions.countries.{code}", "expected a region name (string)")
+    regions = RegionSettings(countries={k.upper(): v for k, v in countries.items()})
+    r.done()
+
+    t = _Reader(sect["themes"], "themes")
+    taxonomy: dict[str, tuple[str, ...]] = {}
+    for name, words in t.table("taxonomy").items():
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words) or not words:
+            raise ConfigError(f"themes.taxonomy.{name}", "expected a non-empty list of keywords")
+        taxonomy[name] = tuple(words)
+    themes = ThemeSettings(taxonomy=taxonomy, threshold=t.float("threshold", 0.0, minimum=0.0))
+    t.done()
+
+    d = _Reader(sect["digest"], "digest")
+    timezone = d.str("timezone", "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("digest.timezone", f"unknown time zone {timezone!r}") from None
+    schedule = d.str("schedule", "0 7 * * *")
+    _check_cron(schedule, timezone)
+    sender = d.str("sender", "digest@localhost")
+    _check_address("digest.sender", sender)
+    templates = d.optional_str("templates")
+    digest = DigestSettings(
+        schedule=schedule,
+        timezone=timezone,
+        recipients=_recipients(d.raw("recipients", [])),
+        sender=sender,
+        send_empty=d.bool("send_empty", False),
+        subject=d.str("subject", feed.title),
+        list_id=d.str("list_id", f"{_slug_for_list(feed.title)}.{feed.authority}"),
+        templates=rel(templates) if templates else None,
+    )
+    d.done()
+
+    smtp: SmtpSettings | None = None
+    if "smtp" in raw:
+        m = _Reader(sect["smtp"], "smtp")
+        security = m.str("security", "starttls")
+        if security not in ("starttls", "ssl", "none"):
+            raise ConfigError("smtp.security", f'expected "starttls", "ssl" or "none", got {security!r}')
+        user = m.optional_str("user")
+        password_env = m.str("password_env", "DIGEST_SMTP_PASSWORD")
+        password = environ.get(password_env)
+        if user and not password:
+            raise ConfigError(
+                "smtp.password_env",
+                f"smtp.user is set but the environment variable {password_env} is empty or unset",
+            )
+        ca_file = m.optional_str("ca_file")
+        smtp = SmtpSettings(
+            host=m.str("host", "127.0.0.1"),
+            port=m.int("port", 465 if security == "ssl" else 587, minimum=1, maximum=65535),
+            security=security,
+            user=user,
+            password_env=password_env,
+            password=password if user else None,
+            ca_file=rel(ca_file) if ca_file else None,
+            timeout=m.float("timeout", 30.0, minimum=1.0),
+        )
+        m.done()
+
+    v = _Reader(sect["server"], "server")
+    server = ServerSettings(
+        enabled=v.bool("enabled", False),
+        host=v.str("host", "127.0.0.1"),
+        port=v.int("port", 8080, minimum=0, maximum=65535),
+    )
+    v.done()
+
+    a = _Reader(sect["daemon"], "daemon")
+    daemon = DaemonSettings(
+        rescan_seconds=a.float("rescan_seconds", 300.0, minimum=1.0),
+        quiet_seconds=a.float("quiet_seconds", 0.3, minimum=0.0),
+        retry_seconds=a.float("retry_seconds", 60.0, minimum=0.1),
+    )
+    a.done()
+
+    return Config(
+        path=path,
+        paths=paths,
+        feed=feed,
+        ingest=ingest,
+        summary=summary,
+        regions=regions,
+        themes=themes,
+        digest=digest,
+        smtp=smtp,
+        server=server,
+        daemon=daemon,
+    )
+
+
+_SECTIONS = (
+    "paths", "feed", "ingest", "summary", "regions", "themes",
+    "digest", "smtp", "server", "daemon",
+)  # fmt: skip
+
+
+def _table(raw: Mapping[str, Any], name: str) -> dict[str, Any]:
+    value = raw.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(name, "expected a table ([section])")
+    return value
+
+
+def _only(table: Mapping[str, Any], prefix: str, allowed: set[str]) -> None:
+    for key in table:
+        if key not in allowed:
+            where = f"{prefix}{key}"
+            raise ConfigError(where, f"unknown key; expected one of: {', '.join(sorted(allowed))}")
+
+
+class _Reader:
+    """Takes typed values out of one section and remembers which keys it knew."""
+
+    def __init__(self, table: Mapping[str, Any], section: str) -> None:
+        self._table = table
+        self._section = section
+        self._known: set[str] = set()
+
+    def _get(self, key: str, default: Any, kind: str, check: Callable[[Any], bool]) -> Any:
+        self._known.add(key)
+        if key not in self._table:
+            return default
+        value = self._table[key]
+        if not check(value):
+            raise ConfigError(
+                f"{self._section}.{key}", f"expected {kind}, got {type(value).__name__} {value!r}"
+            )
+        return value
+
+    def raw(self, key: str, default: Any) -> Any:
+        self._known.add(key)
+        return self._table.get(key, default)
+
+    def str(self, key: str, default: str) -> str:
+        value: str = self._get(key, default, "a string", lambda v: isinstance(v, str))
+        return value
+
+    def optional_str(self, key: str) -> str | None:
+        value: str | None = self._get(key, None, "a string", lambda v: isinstance(v, str))
+        return value or None
+
+    def bool(self, key: str, default: bool) -> bool:
+        value: bool = self._get(key, default, "true or false", lambda v: isinstance(v, bool))
+        return value
+
+    def int(self, key: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
+        value: int = self._get(
+            key, default, "an integer",
+            lambda v: isinstance(v, int) and not isinstance(v, bool),
+        )  # fmt: skip
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+            raise ConfigError(f"{self._section}.{key}", f"expected an integer {bound}, got {value}")
+        return value
+
+    def float(self, key: str, default: float, *, minimum: float) -> float:
+        value = self._get(
+            key, default, "a number",
+            lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        )  # fmt: skip
+        if value < minimum:
+            raise ConfigError(f"{self._section}.{key}", f"expected a number >= {minimum}, got {value}")
+        return float(value)
+
+    def strs(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = self._get(
+            key, default, "a list of strings",
+            lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+        )  # fmt: skip
+        return tuple(value)
+
+    def table(self, key: str) -> dict[str, Any]:
+        value: dict[str, Any] = self._get(key, {}, "a table", lambda v: isinstance(v, dict))
+        return value
+
+    def done(self) -> None:
+        _only(self._table, f"{self._section}.", self._known)
+
+
+def _recipients(value: Any) -> tuple[Recipient, ...]:
+    if not isinstance(value, list):
+        raise ConfigError("digest.recipients", "expected a list of addresses or tables")
+    out = []
+    for n, item in enumerate(value):
+        key = f"digest.recipients[{n}]"
+        if isinstance(item, str):
+            _check_address(key, item)
+            out.append(Recipient(address=item))
+            continue
+        if not isinstance(item, dict):
+            raise ConfigError(key, "expected an address or a table {address, regions, themes}")
+        reader = _Reader(item, key)
+        address = reader.str("address", "")
+        _check_address(f"{key}.address", address)
+        out.append(
+            Recipient(address=address, regions=reader.strs("regions", ()), themes=reader.strs("themes", ()))
+        )
+        reader.done()
+    return tuple(out)
+
+
+def _check_address(key: str, value: str) -> None:
+    local, at, domain = value.rpartition("@")
+    if not at or not local or not domain or any(c in value for c in " \r\n<>,"):
+        raise ConfigError(key, f"expected an email address like name@example.org, got {value!r}")
+
+
+def _check_cron(schedule: str, timezone: str) -> None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(schedule, timezone=timezone)
+    except ValueError as exc:
+        raise ConfigError(
+            "digest.schedule", f"expected a 5-field cron expression like '0 7 * * *': {exc}"
+        ) from None
+
+
+def _slug_for_list(title: str) -> str:
+    slug = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
+    return "-".join(part for part in slug.split("-") if part) or "digest"

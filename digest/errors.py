@@ -1,0 +1,55 @@
+"""One error root for everything a user can fix; anything else is a bug."""
+
+from __future__ import annotations
+
+
+class DigestError(Exception):
+    """Root of every error the CLI reports as `error: <message>`."""
+
+    exit_code = 1
+
+
+class ConfigError(DigestError):
+    """The configuration is wrong: names the key and what was expected."""
+
+    exit_code = 2
+
+    def __init__(self, key: str, problem: str) -> None:
+        self.key = key
+        self.problem = problem
+        super().__init__(f"config: {key}: {problem}")
+
+
+class UsageError(DigestError):
+    """The command line or environment asks for something impossible."""
+
+    exit_code = 2
+
+
+class DocumentError(DigestError):
+    """One input document cannot be published; the run goes on without it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class StoreError(DigestError):
+    """The state database cannot be used."""
+
+
+class DeliveryError(DigestError):
+    """A digest could not be handed to the mail server."""
+
+    def __init__(self, recipient: str, reason: str, *, permanent: bool) -> None:
+        self.recipient = recipient
+        self.reason = reason
+        self.permanent = permanent
+        super().__init__(f"{recipient}: {reason}")
+
+
+class LockedError(DigestError):
+    """Another process already works on this state folder."""
+
+    exit_code = 2

@@ -1,0 +1,80 @@
+"""The document model every pipeline stage shares.
+
+`Article` is what a parser reads out of one file (pure data, no I/O);
+`Document` is an article once the store gave it an identity and times and the
+enrichers gave it a summary, regions and themes: what the feeds, pages and
+digests publish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+UNCLASSIFIED = "Unclassified"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """The fields one input document states about itself.
+
+    Every text field is plain text: no markup, no boilerplate, no control
+    characters. `content_html` is the sanitised HTML body (standfirst
+    included) that feeds and pages show.
+    """
+
+    format: str
+    title: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    regions: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    standfirst: str | None = None
+    paragraphs: tuple[str, ...] = ()
+    content_html: str = ""
+    url: str | None = None
+    rights: str | None = None
+    source: str | None = None
+    series: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The body as plain text, one paragraph a line, standfirst first."""
+        parts = [self.standfirst] if self.standfirst else []
+        parts.extend(self.paragraphs)
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """Regions or themes, and whether the document named them itself."""
+
+    names: tuple[str, ...]
+    inferred: bool
+
+    @property
+    def primary(self) -> str:
+        return self.names[0] if self.names else UNCLASSIFIED
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A published document: an article with identity, times and enrichment."""
+
+    id: str
+    path: str
+    slug: str
+    content_hash: str
+    first_seen: datetime
+    published: datetime
+    updated: datetime
+    article: Article
+    title: str
+    summary: str
+    regions: Labels
+    themes: Labels
+
+    @property
+    def author(self) -> str | None:
+        return self.article.author

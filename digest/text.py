@@ -1,0 +1,34 @@
+"""Small text helpers shared by every stage."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters XML 1.0 forbids, plus C1 controls and the replacement character that
+# a bad decode leaves behind: none may reach a feed, a page or a message.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ufffd]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+
+def strip_control(text: str) -> str:
+    """Remove characters that are illegal in XML or invisible controls."""
+    return _ILLEGAL.sub("", text)
+
+
+def squash(text: str) -> str:
+    """One line of clean text: controls removed, runs of spaces made single."""
+    return _SPACES.sub(" ", strip_control(text).replace("\n", " ").replace("\r", " ")).strip()
+
+
+def slugify(text: str, *, max_length: int = 60) -> str:
+    """A lowercase ASCII slug for file names and URLs ("Middle East & North Africa" -> ...)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower().replace("&", " and "))
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_length:
+            break
+        slug = candidate
+    return slug or "untitled"
