@@ -1,0 +1,317 @@
+"""The application: one object that runs builds and answers status for a configuration.
+
+`make_app` is the only factory; tests build it with a real store on tmp_path
+and, where time matters, their own clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from digest import __version__
+from digest.config import Config
+from digest.decode import decode
+from digest.enrich.pipeline import Enricher
+from digest.errors import DocumentError
+from digest.model import Article, Document
+from digest.parse import parse
+from digest.publish.site import publish
+from digest.scan import Candidate, scan
+from digest.store import Rejection, Store
+from digest.text import slugify
+
+Clock = Callable[[], datetime]
+
+
+class Progress(Protocol):
+    """What a build reports as it goes; the CLI draws it, tests may count it."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+
+class _Silent:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+
+@dataclass(slots=True)
+class BuildResult:
+    published: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    renamed: int = 0
+    removed: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    files_written: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.published or self.updated or self.renamed or self.removed)
+
+    def line(self) -> str:
+        return (
+            f"published {self.published}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"rejected {len(self.rejected)}"
+            + (f", renamed {self.renamed}" if self.renamed else "")
+            + (f", removed {self.removed}" if self.removed else "")
+        )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_app(config: Config, *, _store: Store | None = None, _now: Clock | None = None) -> App:
+    store = _store or Store(config.paths.state / "state.sqlite3")
+    return App(config, store, _now or _utc_now)
+
+
+class App:
+    def __init__(self, config: Config, store: Store, now: Clock) -> None:
+        self.config = config
+        self.store = store
+        self.now = now
+
+    def close(self) -> None:
+        self.store.close()
+
+    def build(self, progress: Progress | None = None) -> BuildResult:
+        """One incremental pass: read what changed, record it, republish if needed."""
+        progress = progress or _Silent()
+        result = BuildResult()
+        now = self.now()
+        candidates = scan(self.config.paths.seeds, self.config.ingest.ignore)
+        progress.start(len(candidates))
+        with self.store.transaction():
+            changed_ids = self._ingest(candidates, now, result, progress)
+            changed_ids |= self._reclassify()
+            self.store.set_meta("last_build", now.isoformat())
+            self.store.set_meta("last_build_result", json.dumps(result.line()))
+        site_key = self._site_key()
+        outputs_missing = not (self.config.paths.feeds / "atom.xml").exists()
+        same_site = self.store.get_meta("site_key") == site_key
+        if changed_ids or result.removed or outputs_missing or not same_site:
+            published = publish(
+                self.store.documents(),
+                self.config.feed,
+                self.config.paths.feeds,
+                pages_for=changed_ids if same_site and not outputs_missing else None,
+            )
+            result.files_written = published.written
+            with self.store.transaction():
+                self.store.set_meta("site_key", site_key)
+        return result
+
+    def _ingest(
+        self, candidates: list[Candidate], now: datetime, result: BuildResult, progress: Progress
+    ) -> set[str]:
+        store, limit = self.store, self.config.ingest.max_bytes
+        index = store.index()
+        rejections = store.rejections()
+        by_hash = {row.content_hash: row for row in index.values()}
+        present = {c.relpath for c in candidates}
+        gone = {path: row for path, row in index.items() if path not in present}
+        for path in set(rejections) - present:
+            store.forget_rejection(path)
+
+        def reject(cand: Candidate, reason: str) -> None:
+            rejection = Rejection(cand.relpath, reason, cand.size, cand.mtime_ns, now)
+            store.reject(rejection)
+            result.rejected.append(rejection)
+
+        fresh: list[tuple[Candidate, str, Article]] = []
+        claimed: dict[str, str] = {}  # content hash -> path, for this build's new content
+        for cand in candidates:
+            progress.advance()
+            row = index.get(cand.relpath)
+            if row and (row.size, row.mtime_ns) == (cand.size, cand.mtime_ns):
+                result.unchanged += 1
+                continue
+            old = rejections.get(cand.relpath)
+            if old and (old.size, old.mtime_ns) == (cand.size, cand.mtime_ns):
+                result.rejected.append(old)
+                continue
+            if cand.size > limit:
+                reject(cand, f"too large: {cand.size} bytes, over ingest.max_bytes = {limit}")
+                continue
+            try:
+                data = cand.path.read_bytes()
+            except OSError as exc:
+                reject(cand, f"cannot read: {exc.strerror or exc}")
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            if row and row.content_hash == digest:
+                store.touch(row.id, path=cand.relpath, size=cand.size, mtime_ns=cand.mtime_ns)
+                result.unchanged += 1
+                continue
+            prior = by_hash.get(digest)
+            if prior and prior.path != cand.relpath:
+                if prior.path in gone:
+                    # Moved or renamed: the same entry, at its new path.
+                    del gone[prior.path]
+                    if row:
+                        store.delete(row.id)
+                        result.removed += 1
+                    store.touch(prior.id, path=cand.relpath, size=cand.size, mtime_ns=cand.mtime_ns)
+                    store.forget_rejection(cand.relpath)
+                    result.renamed += 1
+                    continue
+                reject(cand, f"same content as {prior.path}; published once")
+                continue
+            if digest in claimed:
+                reject(cand, f"same content as {claimed[digest]}; published once")
+                continue
+            try:
+                article = parse(decode(data, cand.relpath), cand.relpath,
+                                dayfirst=self.config.ingest.dayfirst)  # fmt: skip
+            except DocumentError as exc:
+                reject(cand, exc.reason)
+                continue
+            claimed[digest] = cand.relpath
+            fresh.append((cand, digest, article))
+
+        for row in gone.values():
+            store.delete(row.id)
+            result.removed += 1
+
+        changed: set[str] = set()
+        if not fresh:
+            return changed
+        enricher = self._enricher(extra=[a for _, _, a in fresh])
+        slugs = store.slugs()
+        for cand, digest, article in fresh:
+            row = index.get(cand.relpath)
+            old_doc = store.document(row.id) if row else None
+            doc = self._document(cand, digest, article, enricher, old_doc, now, slugs)
+            store.put(doc, size=cand.size, mtime_ns=cand.mtime_ns)
+            store.forget_rejection(cand.relpath)
+            changed.add(doc.id)
+            if old_doc:
+                result.updated += 1
+            else:
+                result.published += 1
+        return changed
+
+    def _document(
+        self,
+        cand: Candidate,
+        digest: str,
+        article: Article,
+        enricher: Enricher,
+        old: Document | None,
+        now: datetime,
+        slugs: set[str],
+    ) -> Document:
+        enriched = enricher.enrich(article)
+        if old:
+            doc_id, slug, first_seen = old.id, old.slug, old.first_seen
+            # An edit is an update of the same entry, dated when it was seen,
+            # unless the document dates its own revision later than that.
+            updated = max(now, article.updated or now)
+        else:
+            first_seen = now
+            doc_id = f"tag:{self.config.feed.authority},{now:%Y-%m-%d}:entry/{digest[:16]}"
+            slug = _unique(slugify(enriched.title), slugs)
+            updated = article.updated or article.published or now
+        published = article.published or first_seen
+        return Document(
+            id=doc_id,
+            path=cand.relpath,
+            slug=slug,
+            content_hash=digest,
+            first_seen=first_seen,
+            published=published,
+            updated=max(updated, published),
+            article=article,
+            title=enriched.title,
+            summary=enriched.summary,
+            regions=enriched.regions,
+            themes=enriched.themes,
+        )
+
+    def _enricher(self, extra: list[Article]) -> Enricher:
+        examples: list[tuple[str, tuple[str, ...]]] = self.store.labelled_examples()
+        examples += [(f"{a.title or ''}\n{a.text}", a.themes) for a in extra if a.themes]
+        cfg = self.config
+        return Enricher(cfg.summary, cfg.regions, cfg.themes, examples)
+
+    def _reclassify(self) -> set[str]:
+        """Re-infer themes of unlabelled documents when what the model learns from changed."""
+        cfg = self.config.themes
+        key = hashlib.sha256(
+            json.dumps(
+                [self.store.labelled_fingerprint(), sorted(cfg.taxonomy.items()), cfg.threshold]
+            ).encode()
+        ).hexdigest()
+        if self.store.get_meta("themes_key") == key:
+            return set()
+        self.store.set_meta("themes_key", key)
+        examples = self.store.labelled_examples()
+        enricher = Enricher(self.config.summary, self.config.regions, cfg, examples)
+        changed = set()
+        for doc in self.store.documents():
+            if not doc.themes.inferred:
+                continue
+            themes = enricher.theme_labels(doc.article, doc.title)
+            if themes != doc.themes:
+                self.store.set_themes(doc.id, themes)
+                changed.add(doc.id)
+        return changed
+
+    def _site_key(self) -> str:
+        """Everything besides the documents that shapes the output."""
+        feed = self.config.feed
+        return hashlib.sha256(json.dumps([__version__, repr(feed)]).encode()).hexdigest()
+
+    def status(self) -> dict[str, Any]:
+        docs = self.store.documents()
+        return {
+            "documents": [_doc_status(d) for d in docs],
+            "rejected": [
+                {"path": r.path, "reason": r.reason, "seen": r.seen.isoformat()}
+                for r in sorted(self.store.rejections().values(), key=lambda r: r.path)
+            ],
+            "last_build": self.store.get_meta("last_build"),
+            "last_digest": self.store.get_meta("last_digest"),
+            "next_digest": None,
+            "daemon_running": False,
+        }
+
+
+def _doc_status(doc: Document) -> dict[str, Any]:
+    return {
+        "path": doc.path,
+        "id": doc.id,
+        "title": doc.title,
+        "author": doc.author,
+        "published": doc.published.isoformat(),
+        "updated": doc.updated.isoformat(),
+        "first_seen": doc.first_seen.isoformat(),
+        "regions": list(doc.regions.names),
+        "regions_inferred": doc.regions.inferred,
+        "themes": list(doc.themes.names),
+        "themes_inferred": doc.themes.inferred,
+        "summary": doc.summary,
+        "url": doc.article.url,
+        "format": doc.article.format,
+    }
+
+
+def _unique(slug: str, taken: set[str]) -> str:
+    candidate, n = slug, 2
+    while candidate in taken:
+        candidate = f"{slug}-{n}"
+        n += 1
+    taken.add(candidate)
+    return candidate
+

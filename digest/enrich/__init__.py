@@ -1,0 +1,1 @@
+"""Enrichers: pure functions that summarise and classify articles."""

@@ -1,0 +1,91 @@
+"""Turn a parsed article into its published fields: title, summary, regions, themes.
+
+Explicit labels always win; inference fills in only what a document leaves
+out, and says "Unclassified" rather than guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from digest.config import RegionSettings, SummarySettings, ThemeSettings
+from digest.enrich.regions import RegionInferrer
+from digest.enrich.summarize import summarize
+from digest.enrich.themes import ThemeModel, default_taxonomy
+from digest.model import UNCLASSIFIED, Article, Labels
+from digest.parse import headline_from
+
+
+@dataclass(frozen=True, slots=True)
+class Enriched:
+    title: str
+    summary: str
+    regions: Labels
+    themes: Labels
+
+
+class Enricher:
+    """Holds the models one build needs; built once, used for every document."""
+
+    def __init__(
+        self,
+        summary: SummarySettings,
+        regions: RegionSettings,
+        themes: ThemeSettings,
+        examples: Iterable[tuple[str, Sequence[str]]],
+    ) -> None:
+        self._summary = summary
+        self._region_settings = regions
+        self._theme_settings = themes
+        self._examples = tuple((text, tuple(names)) for text, names in examples)
+
+    @cached_property
+    def regions(self) -> RegionInferrer:
+        return RegionInferrer(self._region_settings.countries)
+
+    @cached_property
+    def themes(self) -> ThemeModel:
+        return ThemeModel(
+            self._theme_settings.taxonomy or default_taxonomy(),
+            self._examples,
+            threshold=self._theme_settings.threshold or None,
+        )
+
+    def enrich(self, article: Article) -> Enriched:
+        title = article.title or headline_from(article.text)
+        body = article.text
+        if article.standfirst:
+            summary = summarize(
+                [article.standfirst],
+                sentences=self._summary.sentences,
+                max_chars=self._summary.max_chars,
+                title=title,
+            )
+        else:
+            summary = ""
+        if not summary:
+            summary = summarize(
+                article.paragraphs,
+                sentences=self._summary.sentences,
+                max_chars=self._summary.max_chars,
+                title=title,
+            )
+        return Enriched(
+            title=title,
+            summary=summary or title,
+            regions=self.region_labels(article, title),
+            themes=self.theme_labels(article, title),
+        )
+
+    def region_labels(self, article: Article, title: str) -> Labels:
+        if article.regions:
+            return Labels(article.regions, inferred=False)
+        return Labels(self.regions.infer(title, article.text) or (UNCLASSIFIED,), inferred=True)
+
+    def theme_labels(self, article: Article, title: str) -> Labels:
+        if article.themes:
+            return Labels(article.themes, inferred=False)
+        found = self.themes.infer(f"{title}\n{article.text}")
+        return Labels(found or (UNCLASSIFIED,), inferred=True)

@@ -1,0 +1,1 @@
+"""Publishing: turn stored documents into feeds, pages and an index."""

@@ -1,0 +1,204 @@
+"""Atom 1.0 and RSS 2.0 documents, rendered with feedgen.
+
+feedgen has traps this module keeps away from the output: `add_entry`
+prepends unless told otherwise, `updated` defaults to the build time, entry
+links lose every attribute but `href` (upstream issue #135), and XML-illegal
+characters raise deep inside lxml. Every string goes through `strip_control`,
+every time is set explicitly, and entry links and sources are written by a
+small feedgen extension instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from digest import __version__
+from digest.config import FeedSettings
+from digest.model import UNCLASSIFIED, Document
+from digest.text import strip_control
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"
+# Feeds with no entries still need a stable `updated`: the epoch never churns.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+LinkOf = Callable[[Document], str]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """One logical feed: where its main document lives and what it holds."""
+
+    path: str  # relative to the feeds folder, e.g. "atom.xml" or "regions/europe.xml"
+    title: str
+    subtitle: str
+    documents: tuple[Document, ...]  # newest first
+
+    @property
+    def stem(self) -> str:
+        return self.path.removesuffix(".xml")
+
+
+def atom_documents(spec: FeedSpec, feed: FeedSettings, link_of: LinkOf) -> dict[str, bytes]:
+    """The main Atom document and its RFC 5005 archive documents, by relative path.
+
+    The main document holds the newest `max_entries` entries. Older entries
+    fill archive pages from the oldest up, so a full page never changes again;
+    each page links to its neighbours (prev-archive, next-archive) and to the
+    main document (current).
+    """
+    size = feed.max_entries
+    current, older = spec.documents[:size], spec.documents[size:]
+    pages = [tuple(reversed(older))[i : i + size] for i in range(0, len(older), size)]
+    names = [f"archive/{spec.stem}/{n}.xml" for n in range(1, len(pages) + 1)]
+    out: dict[str, bytes] = {}
+    out[spec.path] = _atom(
+        spec, feed, link_of, current, self_path=spec.path,
+        links={"prev-archive": names[-1]} if names else {}, archive=False,
+    )  # fmt: skip
+    for n, (name, page) in enumerate(zip(names, pages, strict=True)):
+        links = {"current": spec.path}
+        if n > 0:
+            links["prev-archive"] = names[n - 1]
+        if n + 1 < len(names):
+            links["next-archive"] = names[n + 1]
+        newest_first = tuple(reversed(page))
+        out[name] = _atom(
+            spec, feed, link_of, newest_first, self_path=name, links=links, archive=True
+        )
+    return out
+
+
+def rss_document(spec: FeedSpec, feed: FeedSettings, link_of: LinkOf) -> bytes:
+    """RSS 2.0 with the same newest entries as the main Atom document."""
+    fg = _generator(spec, feed, spec.documents[: feed.max_entries], self_path=spec.path)
+    fg.link(href=feed.base_url + "index.html", rel="alternate")
+    fg.description(_clean(spec.subtitle) or _clean(spec.title))
+    for doc in spec.documents[: feed.max_entries]:
+        fe = _entry(fg, doc, feed, link_of)
+        fe.guid(doc.id, permalink=False)
+        fe.link(href=link_of(doc))
+        fe.dc.dc_creator(_clean(doc.author or feed.author))
+        if doc.article.url and doc.article.source:
+            fe.source(url=doc.article.url, title=_clean(doc.article.source))
+    data: bytes = fg.rss_str(pretty=True)
+    return data
+
+
+def newest_update(documents: Sequence[Document]) -> datetime:
+    """What a feed's `updated` is: its newest entry's, never the build time."""
+    return max((d.updated for d in documents), default=EPOCH)
+
+
+def _atom(
+    spec: FeedSpec,
+    feed: FeedSettings,
+    link_of: LinkOf,
+    documents: Sequence[Document],
+    *,
+    self_path: str,
+    links: dict[str, str],
+    archive: bool,
+) -> bytes:
+    fg = _generator(spec, feed, documents, self_path=self_path)
+    fg.link(href=feed.base_url + "index.html", rel="alternate", type="text/html")
+    for rel, path in links.items():
+        fg.link(href=feed.base_url + path, rel=rel, type="application/atom+xml")
+    if archive:
+        fg.register_extension("history", _ArchiveMark, _NoEntryExtension, rss=False)
+    fg.register_extension("digest", _NoFeedExtension, _EntryExtras, rss=False)
+    for doc in documents:
+        fe = _entry(fg, doc, feed, link_of)
+        fe.digest.set(doc, link_of(doc))
+    data: bytes = fg.atom_str(pretty=True)
+    return data
+
+
+def _generator(
+    spec: FeedSpec, feed: FeedSettings, documents: Sequence[Document], *, self_path: str
+) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.id(feed.base_url + spec.path)
+    fg.title(_clean(spec.title))
+    if spec.subtitle:
+        fg.subtitle(_clean(spec.subtitle))
+    fg.author({"name": _clean(feed.author)})
+    fg.language(feed.language)
+    fg.generator("digest", version=__version__)
+    self_type = "application/rss+xml" if spec.path.endswith("rss.xml") else "application/atom+xml"
+    fg.link(href=feed.base_url + self_path, rel="self", type=self_type)
+    fg.updated(newest_update(documents))
+    fg.load_extension("dc", atom=False, rss=True)
+    return fg
+
+
+def _entry(fg: FeedGenerator, doc: Document, feed: FeedSettings, link_of: LinkOf) -> Any:
+    fe = fg.add_entry(order="append")
+    fe.id(doc.id)
+    fe.title(_clean(doc.title))
+    fe.updated(doc.updated)
+    fe.published(doc.published)
+    fe.author({"name": _clean(doc.author or feed.author)})
+    fe.summary(_clean(doc.summary) or _clean(doc.title))
+    fe.content(_clean(doc.article.content_html) or "<p></p>", type="html")
+    for scheme, labels in (("regions", doc.regions), ("themes", doc.themes)):
+        for name in labels.names or (UNCLASSIFIED,):
+            fe.category(term=_clean(name), scheme=feed.base_url + scheme + "/", label=_clean(name))
+    if doc.article.rights:
+        fe.rights(_clean(doc.article.rights))
+    return fe
+
+
+def _clean(text: str) -> str:
+    return strip_control(text).strip()
+
+
+class _NoFeedExtension(BaseExtension):  # type: ignore[misc]
+    pass
+
+
+class _NoEntryExtension(BaseEntryExtension):  # type: ignore[misc]
+    pass
+
+
+class _ArchiveMark(BaseExtension):  # type: ignore[misc]
+    """Marks an RFC 5005 archive document with <fh:archive/>."""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": HISTORY_NS}
+
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        etree.SubElement(feed, f"{{{HISTORY_NS}}}archive")
+        return feed
+
+
+class _EntryExtras(BaseEntryExtension):  # type: ignore[misc]
+    """Writes what feedgen's own entry code gets wrong or lacks: the link and the source."""
+
+    def __init__(self) -> None:
+        self._doc: Document | None = None
+        self._href = ""
+
+    def set(self, doc: Document, href: str) -> None:
+        self._doc = doc
+        self._href = href
+
+    def extend_atom(self, entry: etree._Element) -> etree._Element:
+        etree.SubElement(
+            entry, f"{{{ATOM_NS}}}link", rel="alternate", type="text/html", href=self._href
+        )
+        article = self._doc.article if self._doc else None
+        if article and (article.source or article.url):
+            source = etree.SubElement(entry, f"{{{ATOM_NS}}}source")
+            if article.source:
+                etree.SubElement(source, f"{{{ATOM_NS}}}title").text = _clean(article.source)
+            if article.url:
+                etree.SubElement(source, f"{{{ATOM_NS}}}link", rel="alternate", href=article.url)
+        return entry

@@ -1,0 +1,354 @@
+"""The state database: every document, rejected file and digest the product knows.
+
+Only this module imports sqlite3. Driver errors become StoreError. The schema is
+one script per version, applied in order and recorded in PRAGMA user_version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from digest.errors import StoreError
+from digest.model import Article, Document, Labels
+
+_MIGRATIONS = (
+    """
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        slug TEXT NOT NULL UNIQUE,
+        content_hash TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        first_seen TEXT NOT NULL,
+        published TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        regions TEXT NOT NULL,
+        regions_inferred INTEGER NOT NULL,
+        themes TEXT NOT NULL,
+        themes_inferred INTEGER NOT NULL,
+        labelled INTEGER NOT NULL,
+        article TEXT NOT NULL
+    );
+    CREATE INDEX documents_hash ON documents (content_hash);
+    CREATE INDEX documents_first_seen ON documents (first_seen);
+    CREATE TABLE rejected (
+        path TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        seen TEXT NOT NULL
+    );
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE deliveries (
+        recipient TEXT NOT NULL,
+        period_start TEXT NOT NULL,
+        period_end TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        detail TEXT NOT NULL DEFAULT '',
+        updated TEXT NOT NULL,
+        PRIMARY KEY (recipient, period_start)
+    );
+    """,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """What the store knows of a document without loading it."""
+
+    id: str
+    path: str
+    content_hash: str
+    size: int
+    mtime_ns: int
+    labelled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    path: str
+    reason: str
+    size: int
+    mtime_ns: int
+    seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One digest for one recipient and period, and how far its sending got."""
+
+    recipient: str
+    period_start: datetime
+    period_end: datetime
+    message_id: str
+    status: str  # "pending", "sent" or "failed"
+    attempts: int
+    detail: str
+    updated: datetime
+
+
+class Store:
+    """A SQLite database in the state folder, opened for one process."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the state database {path}: {exc}") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _migrate(self) -> None:
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        if version > len(_MIGRATIONS):
+            raise StoreError(
+                f"{self.path} was written by a newer version of digest (schema {version})"
+            )
+        for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside lands together or not at all."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the state database {self.path}: {exc}") from None
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the state database {self.path}: {exc}") from None
+
+    # Documents
+
+    def index(self) -> dict[str, IndexRow]:
+        rows = self._db.execute(
+            "SELECT id, path, content_hash, size, mtime_ns, labelled FROM documents"
+        )
+        return {row[1]: IndexRow(row[0], row[1], row[2], row[3], row[4], bool(row[5])) for row in rows}
+
+    def documents(self) -> list[Document]:
+        """Every published document, newest first (ties broken by id, so order is stable)."""
+        rows = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents")
+        docs = [_document(row) for row in rows]
+        docs.sort(key=lambda d: (d.published, d.id), reverse=True)
+        return docs
+
+    def documents_seen_between(self, start: datetime, end: datetime) -> list[Document]:
+        """Documents first seen in (start, end], newest first: what a digest period covers."""
+        rows = self._db.execute(
+            f"SELECT {_DOC_COLUMNS} FROM documents WHERE first_seen > ? AND first_seen <= ?",
+            (_utc_text(start), _utc_text(end)),
+        )
+        docs = [_document(row) for row in rows]
+        docs.sort(key=lambda d: (d.published, d.id), reverse=True)
+        return docs
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self._db.execute(
+            f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)
+        ).fetchone()
+        return _document(row) if row else None
+
+    def labelled_examples(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(text, themes) of every document that names its own themes."""
+        rows = self._db.execute(
+            "SELECT title, article, themes FROM documents WHERE labelled ORDER BY id"
+        )
+        out = []
+        for title, article, themes in rows:
+            text = _article(article).text
+            out.append((f"{title}\n{text}", tuple(json.loads(themes))))
+        return out
+
+    def labelled_fingerprint(self) -> str:
+        """Changes whenever a document with its own themes is added, edited or removed."""
+        rows = self._db.execute(
+            "SELECT id, content_hash FROM documents WHERE labelled ORDER BY id"
+        ).fetchall()
+        return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+    def slugs(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT slug FROM documents")}
+
+    def put(self, doc: Document, *, size: int, mtime_ns: int) -> None:
+        """Insert or replace a document (matched on its id)."""
+        self._db.execute(
+            f"INSERT OR REPLACE INTO documents ({_DOC_COLUMNS}, size, mtime_ns, labelled)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                doc.id, doc.path, doc.slug, doc.content_hash,
+                _utc_text(doc.first_seen), _utc_text(doc.published), _utc_text(doc.updated),
+                doc.title, doc.summary,
+                json.dumps(doc.regions.names), int(doc.regions.inferred),
+                json.dumps(doc.themes.names), int(doc.themes.inferred),
+                json.dumps(_article_dict(doc.article), ensure_ascii=False),
+                size, mtime_ns, int(not doc.themes.inferred),
+            ),
+        )  # fmt: skip
+
+    def set_themes(self, doc_id: str, themes: Labels) -> None:
+        self._db.execute(
+            "UPDATE documents SET themes = ?, themes_inferred = ? WHERE id = ?",
+            (json.dumps(themes.names), int(themes.inferred), doc_id),
+        )
+
+    def touch(self, doc_id: str, *, path: str, size: int, mtime_ns: int) -> None:
+        """Record a new path or file stamp for content that did not change."""
+        self._db.execute(
+            "UPDATE documents SET path = ?, size = ?, mtime_ns = ? WHERE id = ?",
+            (path, size, mtime_ns, doc_id),
+        )
+
+    def delete(self, doc_id: str) -> None:
+        self._db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+
+    # Rejected files
+
+    def rejections(self) -> dict[str, Rejection]:
+        rows = self._db.execute("SELECT path, reason, size, mtime_ns, seen FROM rejected")
+        return {
+            r[0]: Rejection(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows
+        }
+
+    def reject(self, rejection: Rejection) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO rejected (path, reason, size, mtime_ns, seen)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (rejection.path, rejection.reason, rejection.size, rejection.mtime_ns,
+             _utc_text(rejection.seen)),
+        )  # fmt: skip
+
+    def forget_rejection(self, path: str) -> None:
+        self._db.execute("DELETE FROM rejected WHERE path = ?", (path,))
+
+    # Small named values: last build, last digest, publication fingerprints
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # Digest deliveries
+
+    def deliveries(self, *, status: str | None = None) -> list[Delivery]:
+        query = "SELECT * FROM deliveries"
+        args: tuple[Any, ...] = ()
+        if status:
+            query += " WHERE status = ?"
+            args = (status,)
+        rows = self._db.execute(query + " ORDER BY period_start, recipient", args)
+        return [_delivery(row) for row in rows]
+
+    def delivery(self, recipient: str, period_start: datetime) -> Delivery | None:
+        row = self._db.execute(
+            "SELECT * FROM deliveries WHERE recipient = ? AND period_start = ?",
+            (recipient, _utc_text(period_start)),
+        ).fetchone()
+        return _delivery(row) if row else None
+
+    def put_delivery(self, d: Delivery) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO deliveries"
+            " (recipient, period_start, period_end, message_id, status, attempts, detail, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (d.recipient, _utc_text(d.period_start), _utc_text(d.period_end), d.message_id,
+             d.status, d.attempts, d.detail, _utc_text(d.updated)),
+        )  # fmt: skip
+
+
+_DOC_COLUMNS = (
+    "id, path, slug, content_hash, first_seen, published, updated, title, summary,"
+    " regions, regions_inferred, themes, themes_inferred, article"
+)
+
+
+def _utc_text(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise StoreError(f"refusing to store a naive time {value!r}")
+    return value.isoformat()
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _document(row: tuple[Any, ...]) -> Document:
+    return Document(
+        id=row[0],
+        path=row[1],
+        slug=row[2],
+        content_hash=row[3],
+        first_seen=_time(row[4]),
+        published=_time(row[5]),
+        updated=_time(row[6]),
+        title=row[7],
+        summary=row[8],
+        regions=Labels(tuple(json.loads(row[9])), bool(row[10])),
+        themes=Labels(tuple(json.loads(row[11])), bool(row[12])),
+        article=_article(row[13]),
+    )
+
+
+def _delivery(row: tuple[Any, ...]) -> Delivery:
+    return Delivery(
+        recipient=row[0],
+        period_start=_time(row[1]),
+        period_end=_time(row[2]),
+        message_id=row[3],
+        status=row[4],
+        attempts=row[5],
+        detail=row[6],
+        updated=_time(row[7]),
+    )
+
+
+def _article_dict(article: Article) -> dict[str, Any]:
+    data = asdict(article)
+    for key in ("published", "updated"):
+        if data[key] is not None:
+            data[key] = data[key].isoformat()
+    return data
+
+
+def _article(text: str) -> Article:
+    data = json.loads(text)
+    for key in ("published", "updated"):
+        if data[key] is not None:
+            data[key] = datetime.fromisoformat(data[key])
+    for key in ("regions", "themes", "paragraphs"):
+        data[key] = tuple(data[key])
+    return Article(**data)

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.config import config_path, load_config
+from digest.errors import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_an_empty_config_gets_sensible_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, ""))
+    assert config.paths.seeds == tmp_path / "seeds"
+    assert config.paths.state == tmp_path / ".digest"
+    assert config.feed.max_entries == 50
+    assert config.digest.schedule == "0 7 * * *"
+    assert config.smtp is None
+    assert config.server.enabled is False
+
+
+def test_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    config = load_config(write(tmp_path / "site", '[paths]\nseeds = "../in"\nfeeds = "out"\n'))
+    assert config.paths.seeds == tmp_path / "in"
+    assert config.paths.feeds == tmp_path / "site" / "out"
+
+
+def test_the_shipped_config_loads() -> None:
+    config = load_config(Path(__file__).parent.parent / "config.toml")
+    assert config.feed.base_url.endswith("/")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[feed]\ntitel = 'x'\n", "config: feed.titel: unknown key; expected one of:"),
+        ("[feeds]\n", "config: feeds: unknown key; expected one of:"),
+        ("[feed]\nmax_entries = 'ten'\n", "config: feed.max_entries: expected an integer, got str"),
+        ("[feed]\nmax_entries = 0\n", "config: feed.max_entries: expected an integer >= 1, got 0"),
+        ("[feed]\nbase_url = 'example.org'\n", "config: feed.base_url: expected an absolute"),
+        ("[digest]\nschedule = 'daily'\n", "config: digest.schedule: expected a 5-field cron"),
+        ("[digest]\ntimezone = 'Mars/Olympus'\n", "config: digest.timezone: unknown time zone"),
+        ("[digest]\nrecipients = ['nobody']\n", "config: digest.recipients[0]: expected an email"),
+        ("[digest]\nsend_empty = 'no'\n", "config: digest.send_empty: expected true or false"),
+        ("[smtp]\nsecurity = 'tls'\n", 'config: smtp.security: expected "starttls", "ssl" or "none"'),
+        ("[server]\nport = 70000\n", "config: server.port: expected an integer between 0 and 65535"),
+        ("feed = 3\n", "config: feed: expected a table"),
+    ],
+)
+def test_a_bad_value_names_the_key_and_what_was_expected(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text))
+    assert str(caught.value).startswith(message)
+    assert caught.value.exit_code == 2
+
+
+def test_invalid_toml_is_reported_with_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "[feed\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(path)
+
+
+def test_a_missing_file_says_how_to_point_at_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found; pass --config PATH"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_smtp_user_without_password_in_the_environment_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "[smtp]\nuser = 'me'\npassword_env = 'SECRET_X'\n")
+    with pytest.raises(ConfigError, match="smtp.password_env: .*SECRET_X is empty or unset"):
+        load_config(path, environ={})
+    config = load_config(path, environ={"SECRET_X": "hunter2"})
+    assert config.smtp is not None and config.smtp.password == "hunter2"
+
+
+def test_recipients_may_carry_region_and_theme_filters(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path,
+            "[digest]\nrecipients = ['a@x.org', {address = 'b@x.org', regions = ['Europe']}]\n",
+        )
+    )
+    assert [r.address for r in config.digest.recipients] == ["a@x.org", "b@x.org"]
+    assert config.digest.recipients[1].regions == ("Europe",)
+
+
+def test_the_environment_variable_names_the_default_config() -> None:
+    assert config_path(None, {"DIGEST_CONFIG": "/etc/d.toml"}) == Path("/etc/d.toml")
+    assert config_path("x.toml", {"DIGEST_CONFIG": "/etc/d.toml"}) == Path("x.toml")
+    assert config_path(None, {}) == Path("config.toml")
