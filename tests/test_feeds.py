@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import feedparser
+from lxml import etree
+
+from digest.config import Config
+from digest.publish.site import publish
+from tests.conftest import WriteConfig
+from tests.factories import make_document
+from tests.validate import assert_valid_atom
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def build(config: Config, docs: list) -> Path:  # type: ignore[type-arg]
+    docs = sorted(docs, key=lambda d: (d.published, d.id), reverse=True)
+    publish(docs, config.feed, config.paths.feeds)
+    return config.paths.feeds
+
+
+def test_main_feed_is_valid_atom_with_entries_newest_first(write_config: WriteConfig) -> None:
+    config = write_config()
+    out = build(config, [make_document(n) for n in (3, 1, 2)])
+    parsed = assert_valid_atom(out / "atom.xml")
+    assert [e.title for e in parsed.entries] == [
+        "Grid operators agree winter plan number 3",
+        "Grid operators agree winter plan number 2",
+        "Grid operators agree winter plan number 1",
+    ]
+
+
+def test_feed_updated_is_the_newest_entry_not_the_build_time(write_config: WriteConfig) -> None:
+    config = write_config()
+    out = build(config, [make_document(1), make_document(5)])
+    parsed = feedparser.parse((out / "atom.xml").read_bytes())
+    assert parsed.feed.updated == "2025-01-06T09:30:00+00:00"
+
+
+def test_entries_carry_links_categories_author_and_ids(write_config: WriteConfig) -> None:
+    config = write_config()
+    doc = make_document(1, regions=("Europe", "Russia and FSU"), themes=("Intelligence",))
+    out = build(config, [doc])
+    tree = etree.parse(str(out / "atom.xml"))
+    entry = tree.find(f"{ATOM}entry")
+    assert entry is not None
+    link = entry.find(f"{ATOM}link")
+    assert link is not None
+    assert link.attrib == {
+        "rel": "alternate",
+        "type": "text/html",
+        "href": "https://news.example.org/articles/plan-1.html",
+    }
+    cats = [(c.get("term"), c.get("scheme")) for c in entry.iter(f"{ATOM}category")]
+    assert cats == [
+        ("Europe", "https://news.example.org/regions/"),
+        ("Russia and FSU", "https://news.example.org/regions/"),
+        ("Intelligence", "https://news.example.org/themes/"),
+    ]
+    assert entry.findtext(f"{ATOM}id") == doc.id
+    assert entry.findtext(f"{ATOM}author/{ATOM}name") == "Ana Lopes"
+    assert (out / "articles" / "plan-1.html").exists()
+
+
+def test_entry_without_author_takes_the_feeds(write_config: WriteConfig) -> None:
+    config = write_config()
+    out = build(config, [make_document(1, author=None)])
+    parsed = feedparser.parse((out / "atom.xml").read_bytes())
+    assert parsed.entries[0].author == "Desk"
+
+
+def test_canonical_url_and_source_and_rights_reach_the_entry(write_config: WriteConfig) -> None:
+    config = write_config()
+    doc = make_document(
+        1, url="https://paper.example.com/a/1", source="The Paper", rights="© The Paper 2025"
+    )
+    out = build(config, [doc])
+    parsed = assert_valid_atom(out / "atom.xml")
+    entry = parsed.entries[0]
+    assert entry.link == "https://paper.example.com/a/1"
+    assert entry.rights == "© The Paper 2025"
+    assert entry.source.title == "The Paper"
+
+
+def test_xml_illegal_characters_never_reach_the_file(write_config: WriteConfig) -> None:
+    config = write_config()
+    doc = make_document(1, title="Bad\x00 title\x0b here", content_html="<p>x\x01y</p>")
+    out = build(config, [doc])
+    parsed = assert_valid_atom(out / "atom.xml")
+    assert parsed.entries[0].title == "Bad title here"
+
+
+def test_old_entries_move_to_linked_archive_documents(write_config: WriteConfig) -> None:
+    config = write_config(max_entries=2)
+    out = build(config, [make_document(n) for n in range(1, 6)])
+    main = etree.parse(str(out / "atom.xml")).getroot()
+    assert len(main.findall(f"{ATOM}entry")) == 2
+    prev = main.find(f"{ATOM}link[@rel='prev-archive']")
+    assert prev is not None and prev.get("href") == "https://news.example.org/archive/atom/2.xml"
+    seen = []
+    for page in ("archive/atom/1.xml", "archive/atom/2.xml"):
+        parsed = assert_valid_atom(out / page)
+        root = etree.parse(str(out / page)).getroot()
+        assert root.find("{http://purl.org/syndication/history/1.0}archive") is not None
+        current = root.find(f"{ATOM}link[@rel='current']")
+        assert current is not None and current.get("href").endswith("/atom.xml")
+        seen += [e.title for e in parsed.entries]
+    # Nothing published is dropped: the three oldest live in the archives.
+    assert sorted(t[-1] for t in seen) == ["1", "2", "3"]
+
+
+def test_region_and_theme_feeds_and_opml_list_every_feed(write_config: WriteConfig) -> None:
+    config = write_config()
+    docs = [make_document(1), make_document(2, regions=("Asia",), themes=("Health",))]
+    out = build(config, docs)
+    for rel in ("regions/europe.xml", "regions/asia.xml", "themes/energy.xml", "themes/health.xml"):
+        parsed = assert_valid_atom(out / rel)
+        assert len(parsed.entries) == 1
+    opml = etree.parse(str(out / "feeds.opml"))
+    urls = {o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")}
+    assert "https://news.example.org/regions/asia.xml" in urls
+    assert "https://news.example.org/rss.xml" in urls
+
+
+def test_rss_and_json_feed_carry_the_same_entries(write_config: WriteConfig) -> None:
+    import json
+
+    config = write_config()
+    out = build(config, [make_document(n) for n in (1, 2)])
+    rss = feedparser.parse((out / "rss.xml").read_bytes())
+    assert not rss.bozo and rss.version == "rss20"
+    assert [e.id for e in rss.entries] == [
+        "tag:news.example.org,2025-01-10:entry/0000000000000002",
+        "tag:news.example.org,2025-01-10:entry/0000000000000001",
+    ]
+    feed = json.loads((out / "feed.json").read_text())
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert [i["id"] for i in feed["items"]] == [e.id for e in rss.entries]
+
+
+def test_same_documents_give_the_same_bytes(write_config: WriteConfig) -> None:
+    config = write_config()
+    out = build(config, [make_document(n) for n in (1, 2)])
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    mtimes = {p: p.stat().st_mtime_ns for p in before}
+    build(config, [make_document(n) for n in (1, 2)])
+    assert {p: p.read_bytes() for p in before} == before
+    assert {p: p.stat().st_mtime_ns for p in before} == mtimes
+
+
+def test_a_document_that_left_takes_its_page_and_feeds_with_it(write_config: WriteConfig) -> None:
+    config = write_config()
+    out = build(config, [make_document(1), make_document(2, regions=("Asia",))])
+    assert (out / "regions/asia.xml").exists()
+    build(config, [make_document(1)])
+    assert not (out / "articles/plan-2.html").exists()
+    assert not (out / "regions/asia.xml").exists()
+    assert not list(out.rglob("*.tmp"))
