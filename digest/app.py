@@ -18,6 +18,8 @@ from digest.config import Config
 from digest.decode import decode
 from digest.enrich.pipeline import Enricher
 from digest.errors import DocumentError
+from digest.lock import is_locked
+from digest.mail.service import Mailer, SendReport
 from digest.model import Article, Document
 from digest.parse import parse
 from digest.publish.site import publish
@@ -273,8 +275,20 @@ class App:
         feed = self.config.feed
         return hashlib.sha256(json.dumps([__version__, repr(feed)]).encode()).hexdigest()
 
+    def send(self, *, force: bool = False, dry_run: bool = False) -> SendReport:
+        """Send the digest that is due (or, with force, what is new since the last one)."""
+        return self._mailer().send(force=force, dry_run=dry_run)
+
+    def next_digest(self) -> datetime | None:
+        return self._mailer().next_digest()
+
+    def _mailer(self) -> Mailer:
+        return Mailer(self.config, self.store, self.now)
+
     def status(self) -> dict[str, Any]:
         docs = self.store.documents()
+        mailer = self._mailer()
+        last, upcoming = mailer.last_digest(), mailer.next_digest()
         return {
             "documents": [_doc_status(d) for d in docs],
             "rejected": [
@@ -282,9 +296,9 @@ class App:
                 for r in sorted(self.store.rejections().values(), key=lambda r: r.path)
             ],
             "last_build": self.store.get_meta("last_build"),
-            "last_digest": self.store.get_meta("last_digest"),
-            "next_digest": None,
-            "daemon_running": False,
+            "last_digest": last.isoformat() if last else None,
+            "next_digest": upcoming.isoformat() if upcoming else None,
+            "daemon_running": is_locked(self.config.paths.state),
         }
 
 

@@ -160,41 +160,41 @@ def parse_config(
 
     p = _Reader(sect["paths"], "paths")
     paths = Paths(
-        seeds=rel(p.str("seeds", "seeds")),
-        feeds=rel(p.str("feeds", "feeds")),
-        state=rel(p.str("state", ".digest")),
+        seeds=rel(p.text("seeds", "seeds")),
+        feeds=rel(p.text("feeds", "feeds")),
+        state=rel(p.text("state", ".digest")),
     )
     p.done()
 
     f = _Reader(sect["feed"], "feed")
-    base_url = f.str("base_url", "http://127.0.0.1:8080/")
+    base_url = f.text("base_url", "http://127.0.0.1:8080/")
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError("feed.base_url", f"expected an absolute http(s) URL, got {base_url!r}")
     if not base_url.endswith("/"):
         base_url += "/"
     feed = FeedSettings(
-        title=f.str("title", "Digest"),
-        subtitle=f.str("subtitle", ""),
+        title=f.text("title", "Digest"),
+        subtitle=f.text("subtitle", ""),
         base_url=base_url,
-        author=f.str("author", "digest"),
-        max_entries=f.int("max_entries", 50, minimum=1),
-        language=f.str("language", "en"),
+        author=f.text("author", "digest"),
+        max_entries=f.integer("max_entries", 50, minimum=1),
+        language=f.text("language", "en"),
     )
     f.done()
 
     i = _Reader(sect["ingest"], "ingest")
     ingest = IngestSettings(
-        max_bytes=i.int("max_bytes", 5_000_000, minimum=1),
-        dayfirst=i.bool("dayfirst", False),
-        ignore=i.strs("ignore", ()),
+        max_bytes=i.integer("max_bytes", 5_000_000, minimum=1),
+        dayfirst=i.flag("dayfirst", False),
+        ignore=i.texts("ignore", ()),
     )
     i.done()
 
     s = _Reader(sect["summary"], "summary")
     summary = SummarySettings(
-        sentences=s.int("sentences", 3, minimum=1),
-        max_chars=s.int("max_chars", 600, minimum=40),
+        sentences=s.integer("sentences", 3, minimum=1),
+        max_chars=s.integer("max_chars", 600, minimum=40),
     )
     s.done()
 
@@ -212,28 +212,28 @@ def parse_config(
         if not isinstance(words, list) or not all(isinstance(w, str) for w in words) or not words:
             raise ConfigError(f"themes.taxonomy.{name}", "expected a non-empty list of keywords")
         taxonomy[name] = tuple(words)
-    themes = ThemeSettings(taxonomy=taxonomy, threshold=t.float("threshold", 0.0, minimum=0.0))
+    themes = ThemeSettings(taxonomy=taxonomy, threshold=t.number("threshold", 0.0, minimum=0.0))
     t.done()
 
     d = _Reader(sect["digest"], "digest")
-    timezone = d.str("timezone", "UTC")
+    timezone = d.text("timezone", "UTC")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError("digest.timezone", f"unknown time zone {timezone!r}") from None
-    schedule = d.str("schedule", "0 7 * * *")
+    schedule = d.text("schedule", "0 7 * * *")
     _check_cron(schedule, timezone)
-    sender = d.str("sender", "digest@localhost")
+    sender = d.text("sender", "digest@localhost")
     _check_address("digest.sender", sender)
-    templates = d.optional_str("templates")
+    templates = d.optional_text("templates")
     digest = DigestSettings(
         schedule=schedule,
         timezone=timezone,
         recipients=_recipients(d.raw("recipients", [])),
         sender=sender,
-        send_empty=d.bool("send_empty", False),
-        subject=d.str("subject", feed.title),
-        list_id=d.str("list_id", f"{_slug_for_list(feed.title)}.{feed.authority}"),
+        send_empty=d.flag("send_empty", False),
+        subject=d.text("subject", feed.title),
+        list_id=d.text("list_id", f"{_slug_for_list(feed.title)}.{feed.authority}"),
         templates=rel(templates) if templates else None,
     )
     d.done()
@@ -241,43 +241,43 @@ def parse_config(
     smtp: SmtpSettings | None = None
     if "smtp" in raw:
         m = _Reader(sect["smtp"], "smtp")
-        security = m.str("security", "starttls")
+        security = m.text("security", "starttls")
         if security not in ("starttls", "ssl", "none"):
             raise ConfigError("smtp.security", f'expected "starttls", "ssl" or "none", got {security!r}')
-        user = m.optional_str("user")
-        password_env = m.str("password_env", "DIGEST_SMTP_PASSWORD")
+        user = m.optional_text("user")
+        password_env = m.text("password_env", "DIGEST_SMTP_PASSWORD")
         password = environ.get(password_env)
         if user and not password:
             raise ConfigError(
                 "smtp.password_env",
                 f"smtp.user is set but the environment variable {password_env} is empty or unset",
             )
-        ca_file = m.optional_str("ca_file")
+        ca_file = m.optional_text("ca_file")
         smtp = SmtpSettings(
-            host=m.str("host", "127.0.0.1"),
-            port=m.int("port", 465 if security == "ssl" else 587, minimum=1, maximum=65535),
+            host=m.text("host", "127.0.0.1"),
+            port=m.integer("port", 465 if security == "ssl" else 587, minimum=1, maximum=65535),
             security=security,
             user=user,
             password_env=password_env,
             password=password if user else None,
             ca_file=rel(ca_file) if ca_file else None,
-            timeout=m.float("timeout", 30.0, minimum=1.0),
+            timeout=m.number("timeout", 30.0, minimum=1.0),
         )
         m.done()
 
     v = _Reader(sect["server"], "server")
     server = ServerSettings(
-        enabled=v.bool("enabled", False),
-        host=v.str("host", "127.0.0.1"),
-        port=v.int("port", 8080, minimum=0, maximum=65535),
+        enabled=v.flag("enabled", False),
+        host=v.text("host", "127.0.0.1"),
+        port=v.integer("port", 8080, minimum=0, maximum=65535),
     )
     v.done()
 
     a = _Reader(sect["daemon"], "daemon")
     daemon = DaemonSettings(
-        rescan_seconds=a.float("rescan_seconds", 300.0, minimum=1.0),
-        quiet_seconds=a.float("quiet_seconds", 0.3, minimum=0.0),
-        retry_seconds=a.float("retry_seconds", 60.0, minimum=0.1),
+        rescan_seconds=a.number("rescan_seconds", 300.0, minimum=1.0),
+        quiet_seconds=a.number("quiet_seconds", 0.3, minimum=0.0),
+        retry_seconds=a.number("retry_seconds", 60.0, minimum=0.1),
     )
     a.done()
 
@@ -339,19 +339,19 @@ class _Reader:
         self._known.add(key)
         return self._table.get(key, default)
 
-    def str(self, key: str, default: str) -> str:
+    def text(self, key: str, default: str) -> str:
         value: str = self._get(key, default, "a string", lambda v: isinstance(v, str))
         return value
 
-    def optional_str(self, key: str) -> str | None:
+    def optional_text(self, key: str) -> str | None:
         value: str | None = self._get(key, None, "a string", lambda v: isinstance(v, str))
         return value or None
 
-    def bool(self, key: str, default: bool) -> bool:
+    def flag(self, key: str, default: bool) -> bool:
         value: bool = self._get(key, default, "true or false", lambda v: isinstance(v, bool))
         return value
 
-    def int(self, key: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
+    def integer(self, key: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
         value: int = self._get(
             key, default, "an integer",
             lambda v: isinstance(v, int) and not isinstance(v, bool),
@@ -361,7 +361,7 @@ class _Reader:
             raise ConfigError(f"{self._section}.{key}", f"expected an integer {bound}, got {value}")
         return value
 
-    def float(self, key: str, default: float, *, minimum: float) -> float:
+    def number(self, key: str, default: float, *, minimum: float) -> float:
         value = self._get(
             key, default, "a number",
             lambda v: isinstance(v, int | float) and not isinstance(v, bool),
@@ -370,7 +370,7 @@ class _Reader:
             raise ConfigError(f"{self._section}.{key}", f"expected a number >= {minimum}, got {value}")
         return float(value)
 
-    def strs(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    def texts(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
         value = self._get(
             key, default, "a list of strings",
             lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
@@ -398,10 +398,10 @@ def _recipients(value: Any) -> tuple[Recipient, ...]:
         if not isinstance(item, dict):
             raise ConfigError(key, "expected an address or a table {address, regions, themes}")
         reader = _Reader(item, key)
-        address = reader.str("address", "")
+        address = reader.text("address", "")
         _check_address(f"{key}.address", address)
         out.append(
-            Recipient(address=address, regions=reader.strs("regions", ()), themes=reader.strs("themes", ()))
+            Recipient(address=address, regions=reader.texts("regions", ()), themes=reader.texts("themes", ()))
         )
         reader.done()
     return tuple(out)

@@ -25,8 +25,8 @@ class StateLock:
         except BlockingIOError:
             os.close(fd)
             raise LockedError(
-                f"another digest daemon is running on {self.path.parent} "
-                f"(pid {_holder(self.path)}); stop it first"
+                f"another digest process (pid {_holder(self.path)}) is running on the state "
+                f"folder {self.path.parent}; stop it first (one daemon or sender at a time)"
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())

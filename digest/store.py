@@ -65,6 +65,22 @@ _MIGRATIONS = (
         PRIMARY KEY (recipient, period_start)
     );
     """,
+    """
+    CREATE TABLE delivery_messages (
+        recipient TEXT NOT NULL,
+        period_start TEXT NOT NULL,
+        message BLOB NOT NULL,
+        PRIMARY KEY (recipient, period_start)
+    );
+    CREATE TABLE digests (
+        period_start TEXT PRIMARY KEY,
+        period_end TEXT NOT NULL,
+        page TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        articles INTEGER NOT NULL
+    );
+    """,
 )
 
 
@@ -101,6 +117,18 @@ class Delivery:
     attempts: int
     detail: str
     updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedDigest:
+    """A digest that went out, as the archive page and digests.xml list it."""
+
+    period_start: datetime
+    period_end: datetime
+    page: str  # relative to the feeds folder
+    title: str
+    summary: str
+    articles: int
 
 
 class Store:
@@ -288,6 +316,53 @@ class Store:
             (d.recipient, _utc_text(d.period_start), _utc_text(d.period_end), d.message_id,
              d.status, d.attempts, d.detail, _utc_text(d.updated)),
         )  # fmt: skip
+
+    def period_deliveries(self, period_start: datetime) -> list[Delivery]:
+        """Every delivery of the digest period that starts at `period_start`."""
+        rows = self._db.execute(
+            "SELECT * FROM deliveries WHERE period_start = ? ORDER BY recipient",
+            (_utc_text(period_start),),
+        )
+        return [_delivery(row) for row in rows]
+
+    def put_delivery_message(self, recipient: str, period_start: datetime, data: bytes) -> None:
+        """Keep the exact bytes of a pending digest, so a retry resends the same message."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO delivery_messages (recipient, period_start, message)"
+            " VALUES (?, ?, ?)",
+            (recipient, _utc_text(period_start), data),
+        )
+
+    def delivery_message(self, recipient: str, period_start: datetime) -> bytes | None:
+        row = self._db.execute(
+            "SELECT message FROM delivery_messages WHERE recipient = ? AND period_start = ?",
+            (recipient, _utc_text(period_start)),
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def drop_delivery_message(self, recipient: str, period_start: datetime) -> None:
+        self._db.execute(
+            "DELETE FROM delivery_messages WHERE recipient = ? AND period_start = ?",
+            (recipient, _utc_text(period_start)),
+        )
+
+    def put_digest(self, d: ArchivedDigest) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO digests"
+            " (period_start, period_end, page, title, summary, articles) VALUES (?, ?, ?, ?, ?, ?)",
+            (_utc_text(d.period_start), _utc_text(d.period_end), d.page, d.title, d.summary,
+             d.articles),
+        )  # fmt: skip
+
+    def digests(self) -> list[ArchivedDigest]:
+        """Every digest sent, newest first."""
+        rows = self._db.execute(
+            "SELECT period_start, period_end, page, title, summary, articles FROM digests"
+            " ORDER BY period_end DESC"
+        )
+        return [
+            ArchivedDigest(_time(r[0]), _time(r[1]), r[2], r[3], r[4], r[5]) for r in rows
+        ]
 
 
 _DOC_COLUMNS = (

@@ -41,7 +41,8 @@ def write_config(project: Path) -> WriteConfig:
         settings = {"title": "Test Desk", "base_url": "https://news.example.org/", "author": "Desk"}
         settings.update({k: v for k, v in feed.items()})
         lines = ["[feed]"] + [
-            f"{k} = {v!r}" if not isinstance(v, str) else f'{k} = "{v}"' for k, v in settings.items()
+            f"{k} = {v!r}" if not isinstance(v, str) else f'{k} = "{v}"'
+            for k, v in settings.items()
         ]
         text = "\n".join(lines) + "\n" + textwrap.dedent(extra)
         path = project / "config.toml"

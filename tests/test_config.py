@@ -48,8 +48,14 @@ def test_the_shipped_config_loads() -> None:
         ("[digest]\ntimezone = 'Mars/Olympus'\n", "config: digest.timezone: unknown time zone"),
         ("[digest]\nrecipients = ['nobody']\n", "config: digest.recipients[0]: expected an email"),
         ("[digest]\nsend_empty = 'no'\n", "config: digest.send_empty: expected true or false"),
-        ("[smtp]\nsecurity = 'tls'\n", 'config: smtp.security: expected "starttls", "ssl" or "none"'),
-        ("[server]\nport = 70000\n", "config: server.port: expected an integer between 0 and 65535"),
+        (
+            "[smtp]\nsecurity = 'tls'\n",
+            'config: smtp.security: expected "starttls", "ssl" or "none"',
+        ),
+        (
+            "[server]\nport = 70000\n",
+            "config: server.port: expected an integer between 0 and 65535",
+        ),
         ("feed = 3\n", "config: feed: expected a table"),
     ],
 )

@@ -1,0 +1,161 @@
+"""What a digest says: subject, HTML and plain-text bodies, rendered with Jinja2.
+
+Templates ship in `digest/templates/mail/`; a folder named by
+`[digest].templates` overrides any of them by file name. The HTML part gets
+its CSS inlined by premailer, because many mail clients drop <style>.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import jinja2
+from premailer import Premailer
+
+from digest.config import DigestSettings, FeedSettings, Recipient
+from digest.grouping import group
+from digest.mail.periods import Period, day_text, label
+from digest.model import Document
+from digest.publish.site import page_path
+from digest.text import squash
+
+
+@dataclass(frozen=True, slots=True)
+class Unsubscribe:
+    mailto: str
+    https: str | None  # only for an https base_url: RFC 8058 one-click needs HTTPS
+
+    @property
+    def links(self) -> tuple[str, ...]:
+        return (self.mailto, self.https) if self.https else (self.mailto,)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    subject: str
+    count: int
+    html: str
+    text: str
+
+
+def unsubscribe_links(digest: DigestSettings, feed: FeedSettings, recipient: str) -> Unsubscribe:
+    https = None
+    if feed.base_url.startswith("https://"):
+        query = f"list={quote(digest.list_id, safe='')}&address={quote(recipient, safe='')}"
+        https = f"{feed.base_url}unsubscribe?{query}"
+    return Unsubscribe(mailto=f"mailto:{digest.sender}?subject=unsubscribe", https=https)
+
+
+def for_recipient(documents: Sequence[Document], recipient: Recipient) -> list[Document]:
+    """The documents a recipient asked for.
+
+    Within regions (or themes) any match counts; when both are given a
+    document must match both, so "Europe" + "Energy" means European energy news.
+    """
+    regions = {name.casefold() for name in recipient.regions}
+    themes = {name.casefold() for name in recipient.themes}
+
+    def wanted(doc: Document) -> bool:
+        in_region = not regions or any(n.casefold() in regions for n in doc.regions.names)
+        in_theme = not themes or any(n.casefold() in themes for n in doc.themes.names)
+        return in_region and in_theme
+
+    return [doc for doc in documents if wanted(doc)]
+
+
+def subject_line(prefix: str, period_label: str, count: int) -> str:
+    articles = "no new articles" if count == 0 else f"{count} new article{'s' * (count != 1)}"
+    return squash(f"{prefix}, {period_label}: {articles}")
+
+
+class Renderer:
+    """Renders digests for one configuration; templates are loaded once."""
+
+    def __init__(self, digest: DigestSettings, feed: FeedSettings) -> None:
+        self._digest = digest
+        self._feed = feed
+        self._zone = ZoneInfo(digest.timezone)
+        loaders: list[jinja2.BaseLoader] = [jinja2.PackageLoader("digest", "templates/mail")]
+        if digest.templates:
+            loaders.insert(0, jinja2.FileSystemLoader(digest.templates))
+        self._env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        self._env.filters["wrap"] = wrap
+
+    def render(
+        self, documents: Sequence[Document], period: Period, recipient: str | None
+    ) -> Rendered:
+        """The digest of `documents`; recipient None renders the public archive page."""
+        period_label = label(period, self._zone)
+        subject = subject_line(self._digest.subject, period_label, len(documents))
+        context = {
+            "subject": subject,
+            "title": self._digest.subject,
+            "period_label": period_label,
+            "count": len(documents),
+            "groups": group(documents),
+            "feed": self._feed,
+            "recipient": recipient,
+            "unsubscribe": unsubscribe_links(self._digest, self._feed, recipient)
+            if recipient
+            else None,
+            "link_of": self.link_of,
+            "byline": self.byline,
+            "tags": tags,
+        }
+        html = self._env.get_template("digest.html").render(context)
+        text = self._env.get_template("digest.txt").render(context)
+        return Rendered(subject, len(documents), inline_css(html), tidy_text(text))
+
+    def link_of(self, doc: Document) -> str:
+        return doc.article.url or self._feed.base_url + page_path(doc)
+
+    def byline(self, doc: Document) -> str:
+        parts = [doc.article.source, doc.author, day_text(doc.published.astimezone(self._zone))]
+        return " · ".join(squash(p) for p in parts if p)
+
+
+def tags(doc: Document) -> list[str]:
+    """The regions and themes a document is filed under besides its primary ones."""
+    return [*doc.regions.names[1:], *doc.themes.names[1:]]
+
+
+def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:
+    """Fill a paragraph for the text part; `first` replaces the indent of its first line."""
+    return textwrap.fill(
+        squash(text),
+        width=width,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def tidy_text(text: str) -> str:
+    """At most one blank line in a row, no trailing spaces: templates need not count newlines."""
+    # "-- " keeps its space: it is the signature separator mail clients recognise.
+    lines = [line if line == "-- " else line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def inline_css(html: str) -> str:
+    inlined: str = Premailer(
+        html,
+        allow_network=False,
+        cssutils_logging_level=logging.CRITICAL,
+        disable_validation=True,
+    ).transform()
+    # premailer drops the doctype; without it clients render in quirks mode.
+    return "<!doctype html>\n" + inlined
