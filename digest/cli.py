@@ -11,20 +11,30 @@ from typing import Any
 
 from digest import __version__
 from digest.app import App, BuildResult, make_app
-from digest.config import config_path, load_config
+from digest.config import Config, config_path, load_config
 from digest.errors import DigestError
+from digest.lock import StateLock
 
 COMMANDS = {
     "build": "ingest the seeds folder incrementally and write every feed",
+    "send": "build, then send the digest that is due",
     "status": "show published documents, rejected files, last build and digests",
+    "run": "watch the seeds folder, republish on every change, send digests on schedule",
+    "serve": "serve the feeds folder over HTTP",
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # Options shared by every subcommand default to "not given" so that a value
+    # before the command is not overwritten by the subcommand's own default.
+    args.config = getattr(args, "config", None)
+    args.verbose = getattr(args, "verbose", 0)
     try:
         config = load_config(config_path(args.config, os.environ))
+        if args.command in _DAEMONS:
+            return _DAEMONS[args.command](config, args)
         app = make_app(config)
         try:
             handler = _HANDLERS[args.command]
@@ -57,11 +67,26 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("build", help=COMMANDS["build"], description=COMMANDS["build"], parents=[common])
+    send = sub.add_parser(
+        "send", help=COMMANDS["send"], description=COMMANDS["send"], parents=[common]
+    )
+    send.add_argument(
+        "--now",
+        action="store_true",
+        help="send what is new since the last digest, whatever the schedule",
+    )
+    send.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="write the messages to the outbox and mark nothing sent",
+    )
     status = sub.add_parser(
         "status", help=COMMANDS["status"], description=COMMANDS["status"], parents=[common]
     )
     status.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(config=None, verbose=0)
+    run = sub.add_parser("run", help=COMMANDS["run"], description=COMMANDS["run"], parents=[common])
+    run.add_argument("--once", action="store_true", help="do one pass of everything, then exit")
+    sub.add_parser("serve", help=COMMANDS["serve"], description=COMMANDS["serve"], parents=[common])
     return parser
 
 
@@ -102,6 +127,16 @@ def _build(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+def _send(app: App, args: argparse.Namespace) -> int:
+    _build(app, args)
+    with StateLock(app.config.paths.state):
+        report = app.send(force=args.now, dry_run=args.dry_run)
+    print(report.line(), file=sys.stderr)
+    for path in report.written:
+        print(f"wrote {path}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
 def _status(app: App, args: argparse.Namespace) -> int:
     status = app.status()
     if args.json:
@@ -123,4 +158,31 @@ def _status(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-_HANDLERS = {"build": _build, "status": _status}
+_HANDLERS = {"build": _build, "send": _send, "status": _status}
+
+
+# The long-running commands. They get the configuration, not an App: the daemon
+# opens its App on its worker thread (SQLite connections stay on their thread),
+# and `serve` needs no state at all. Their modules are imported here, not at the
+# top, so the watcher and server libraries do not slow down the other commands.
+
+
+def _run(config: Config, args: argparse.Namespace) -> int:
+    from digest.daemon.run import run, run_once
+    from digest.logs import setup_logging
+
+    setup_logging(args.verbose)
+    if args.once:
+        return run_once(config)
+    return run(config, lambda: load_config(config.path), os.environ.get("NOTIFY_SOCKET"))
+
+
+def _serve(config: Config, args: argparse.Namespace) -> int:
+    from digest.logs import setup_logging
+    from digest.serve import serve
+
+    setup_logging(args.verbose)
+    return serve(config.server, config.paths.feeds, os.environ.get("NOTIFY_SOCKET"))
+
+
+_DAEMONS = {"run": _run, "serve": _serve}

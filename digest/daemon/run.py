@@ -1,0 +1,142 @@
+"""The daemon's life: take the state lock, start every part, wait for signals, stop in order.
+
+Threads: the main thread only waits for signals and reloads; the worker runs
+every build and send; the watcher, the scheduler and the HTTP server only hand
+work to the worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+
+from digest.app import make_app
+from digest.config import Config
+from digest.daemon import tasks
+from digest.daemon.notify import notify
+from digest.daemon.schedule import Timetable, make_scheduler
+from digest.daemon.signals import SignalWaiter
+from digest.daemon.watch import SeedWatcher
+from digest.daemon.worker import Task, Worker
+from digest.errors import ConfigError
+from digest.lock import StateLock
+from digest.logs import NOTICE
+from digest.scan import _skipped as skipped
+from digest.serve import FeedServer
+
+log = logging.getLogger("digest.daemon")
+
+_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+def run_once(config: Config) -> int:
+    """`digest run --once`: one build and any due digest, then exit (1 if either failed)."""
+    with StateLock(config.paths.state):
+        app = make_app(config)
+        try:
+            outcome = tasks.send(app)
+        finally:
+            app.close()
+    return 0 if outcome is tasks.Outcome.DONE else 1
+
+
+def run(config: Config, reload: Callable[[], Config], notify_socket: str | None) -> int:
+    """`digest run`: serve until SIGTERM or SIGINT, reloading the configuration on SIGHUP."""
+    with StateLock(config.paths.state), SignalWaiter(_SIGNALS) as signals:
+        daemon = _Daemon(config, notify_socket)
+        try:
+            daemon.start()
+            while (received := signals.wait()) is signal.SIGHUP:
+                daemon.reload(reload)
+            log.info("%s: stopping", received.name)
+        finally:
+            daemon.stop()
+    return 0
+
+
+def _skipped_path(relpath: str, ignore: tuple[str, ...]) -> bool:
+    """Whether the scan skips this path: it or a folder above it is a leftover or ignored."""
+    parts = relpath.split("/")
+    return any(skipped(part, "/".join(parts[: n + 1]), ignore) for n, part in enumerate(parts))
+
+
+class _Daemon:
+    def __init__(self, config: Config, notify_socket: str | None) -> None:
+        self.config = config
+        self._notify_socket = notify_socket
+        self._scheduler = make_scheduler()
+        self._timetable = Timetable(
+            self._scheduler,
+            send=lambda: self._worker.submit(Task.SEND),
+            rescan=lambda: self._worker.submit(Task.BUILD),
+        )
+        self._worker = Worker(config, on_retry=self._retry)
+        self._watcher = self._make_watcher(config)
+        self._server: FeedServer | None = None
+
+    def _make_watcher(self, config: Config) -> SeedWatcher:
+        ignore = config.ingest.ignore
+        return SeedWatcher(
+            config.paths.seeds,
+            changed=lambda: self._worker.submit(Task.BUILD),
+            quiet=config.daemon.quiet_seconds,
+            skip=lambda relpath: _skipped_path(relpath, ignore),
+        )
+
+    def _retry(self) -> None:
+        self._timetable.retry_send(self.config.daemon.retry_seconds)
+
+    def start(self) -> None:
+        self._worker.start()
+        # Watch before the first build, so nothing dropped meanwhile is missed.
+        self._watcher.start()
+        # Once at start-up: the Mailer sends a digest that fell due while we were down.
+        self._worker.submit(Task.SEND)
+        self._timetable.apply(self.config)
+        self._scheduler.start()
+        self._start_server(self.config)
+        notify(self._notify_socket, "READY=1")
+        log.log(NOTICE, "watching %s; digests on %r (%s)", self.config.paths.seeds,
+                self.config.digest.schedule, self.config.digest.timezone)  # fmt: skip
+
+    def _start_server(self, config: Config) -> None:
+        if config.server.enabled:
+            self._server = FeedServer(config.server, config.paths.feeds)
+            self._server.start()
+
+    def reload(self, load: Callable[[], Config]) -> None:
+        """Switch to the configuration file as it is now; keep the old one if it is bad."""
+        try:
+            new = load()
+            if new.paths.state != self.config.paths.state:
+                raise ConfigError("paths.state", "cannot change while the daemon runs; restart it")
+        except ConfigError as exc:
+            log.error("configuration not reloaded, keeping the running one: %s", exc)
+            return
+        old, self.config = self.config, new
+        self._worker.reconfigure(new)
+        self._timetable.apply(new)
+        if (new.paths.seeds, new.daemon, new.ingest) != (old.paths.seeds, old.daemon, old.ingest):
+            self._watcher.stop()
+            self._watcher = self._make_watcher(new)
+            self._watcher.start()
+        if (new.server, new.paths.feeds) != (old.server, old.paths.feeds):
+            self._stop_server()
+            self._start_server(new)
+        self._worker.submit(Task.BUILD)
+        log.log(NOTICE, "configuration reloaded from %s", new.path)
+
+    def _stop_server(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def stop(self) -> None:
+        notify(self._notify_socket, "STOPPING=1")
+        self._watcher.stop()
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        self._stop_server()
+        self._worker.stop()
+        log.info("stopped")

@@ -1,0 +1,61 @@
+"""What the daemon does on each wake-up: a build, or a build then a send.
+
+Failures are logged and reported by return value, never raised: the daemon
+keeps running after a bad build or a failed delivery.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from enum import Enum
+
+from digest.app import App
+from digest.errors import DigestError
+from digest.logs import NOTICE
+
+log = logging.getLogger("digest.daemon")
+
+
+class Outcome(Enum):
+    DONE = "done"
+    FAILED = "failed"
+    RETRY = "retry"  # a temporary delivery failure: try the send again later
+
+
+def build(app: App) -> Outcome:
+    started = datetime.now(UTC)
+    try:
+        result = app.build()
+    except DigestError as exc:
+        log.error("build failed: %s", exc)
+        return Outcome.FAILED
+    except Exception:
+        log.exception("build failed")
+        return Outcome.FAILED
+    for rejection in result.rejected:
+        # Rejections the store already knew were reported when they happened.
+        fresh = rejection.seen >= started
+        log.log(logging.WARNING if fresh else logging.DEBUG,
+                "rejected: %s: %s", rejection.path, rejection.reason)  # fmt: skip
+    log.log(NOTICE if result.changed else logging.INFO, "build: %s", result.line())
+    return Outcome.DONE
+
+
+def send(app: App) -> Outcome:
+    """Build first, so a digest covers everything in the seeds folder, then send what is due."""
+    if build(app) is Outcome.FAILED:
+        return Outcome.FAILED
+    try:
+        report = app.send()
+    except DigestError as exc:
+        log.error("send failed: %s", exc)
+        return Outcome.FAILED
+    except Exception:
+        log.exception("send failed")
+        return Outcome.FAILED
+    level = NOTICE if report.sent else logging.INFO
+    if report.failed or report.retry:
+        level = logging.ERROR if report.failed else logging.WARNING
+    log.log(level, "send: %s", report.line())
+    return Outcome.RETRY if report.retry else Outcome.DONE

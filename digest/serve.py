@@ -1,0 +1,169 @@
+"""Serve the feeds folder over HTTP: Starlette's StaticFiles behind gzip, run by uvicorn.
+
+StaticFiles already does what a feed host needs: ETag and Last-Modified with 304
+answers, HEAD, and refusing any path that resolves outside the folder (`..`,
+percent-encoded or not, and symlinks pointing out). This module adds the feed
+content types and runs the server on a thread, so the daemon can host it beside
+its own work and `digest serve` can stop it cleanly on a signal.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+from pathlib import Path, PurePosixPath
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import FileResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import NotModifiedResponse, PathLike, StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from digest.config import ServerSettings
+from digest.daemon.notify import notify
+from digest.daemon.signals import SignalWaiter
+from digest.errors import DigestError
+from digest.logs import NOTICE
+
+log = logging.getLogger("digest.serve")
+
+ATOM = "application/atom+xml; charset=utf-8"
+RSS = "application/rss+xml; charset=utf-8"
+_BY_SUFFIX = {
+    ".xml": ATOM,  # every XML file the build writes is Atom, except rss.xml
+    ".json": "application/feed+json",
+    ".opml": "text/x-opml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
+
+
+def content_type(relpath: str) -> str | None:
+    """The Content-Type of a file in the feeds folder; None lets Starlette guess."""
+    path = PurePosixPath(relpath)
+    if str(path) == "rss.xml":
+        return RSS
+    return _BY_SUFFIX.get(path.suffix)
+
+
+class FeedFiles(StaticFiles):
+    """StaticFiles with the content types feed readers expect."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory=directory, html=True, follow_symlink=False)
+        self._root = os.path.realpath(directory)
+
+    def file_response(
+        self, full_path: PathLike, stat_result: os.stat_result, scope: Scope,
+        status_code: int = 200,
+    ) -> Response:  # fmt: skip
+        relpath = Path(os.path.relpath(full_path, self._root)).as_posix()
+        response = FileResponse(
+            full_path, status_code=status_code, stat_result=stat_result,
+            media_type=content_type(relpath),
+        )  # fmt: skip
+        if self.is_not_modified(response.headers, Headers(scope=scope)):
+            return NotModifiedResponse(response.headers)
+        return response
+
+
+class _WeakETagWhenEncoded:
+    """A gzipped body is a different representation: its ETag must not be the strong one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def weaken(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                etag = headers.get("etag")
+                if etag and headers.get("content-encoding") and not etag.startswith("W/"):
+                    headers["etag"] = "W/" + etag
+            await send(message)
+
+        await self.app(scope, receive, weaken)
+
+
+def feeds_app(feeds: Path) -> ASGIApp:
+    # The Starlette app turns StaticFiles' HTTPExceptions (404, 405) into responses.
+    return Starlette(
+        routes=[Mount("/", app=FeedFiles(feeds))],
+        middleware=[Middleware(_WeakETagWhenEncoded), Middleware(GZipMiddleware, minimum_size=500)],
+    )
+
+
+class FeedServer:
+    """An HTTP server for the feeds folder on a background thread."""
+
+    def __init__(self, settings: ServerSettings, feeds: Path) -> None:
+        self.settings = settings
+        self.feeds = feeds
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    def start(self) -> None:
+        """Listen now (so a busy port fails here, with its reason) and serve in the background."""
+        self.feeds.mkdir(parents=True, exist_ok=True)
+        sock = _listen(self.settings.host, self.settings.port)
+        host, port = sock.getsockname()[:2]
+        self.url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+        config = uvicorn.Config(
+            feeds_app(self.feeds), log_config=None, lifespan="off", server_header=False,
+            loop="asyncio", http="h11",
+        )  # fmt: skip
+        server = uvicorn.Server(config)
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="digest-http", daemon=True
+        )
+        self._thread.start()
+        log.log(NOTICE, "serving %s at %s", self.feeds, self.url)
+
+    def stop(self) -> None:
+        if self._server is None or self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join()
+        self._server = self._thread = None
+
+
+def serve(settings: ServerSettings, feeds: Path, notify_socket: str | None) -> int:
+    """`digest serve`: serve until SIGTERM or SIGINT, then stop cleanly."""
+    with SignalWaiter((signal.SIGTERM, signal.SIGINT)) as signals:
+        server = FeedServer(settings, feeds)
+        server.start()
+        notify(notify_socket, "READY=1")
+        try:
+            received = signals.wait()
+            log.info("%s: stopping", received.name)
+        finally:
+            notify(notify_socket, "STOPPING=1")
+            server.stop()
+    return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as exc:
+        raise DigestError(f"cannot serve on {host}:{port}: {exc}; check [server] host") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise DigestError(
+            f"cannot serve on {host}:{port}: {exc.strerror or exc}; change [server] host or port"
+        ) from None
+    return sock

@@ -1,0 +1,201 @@
+"""End-to-end builds: real files in, real feeds out, read back by real parsers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import feedparser
+
+from digest.app import make_app
+from digest.config import Config
+from tests.conftest import Clock, WriteConfig
+from tests.validate import assert_valid_atom
+
+ARTICLE = """---
+title: {title}
+author: Mira Okafor
+date: 2025-01-{day:02d}
+region: Europe
+theme: Energy
+---
+Grid operators across the continent agreed on a joint winter reserve on Tuesday.
+
+The plan pools spare capacity from eleven countries and runs until March.
+"""
+
+
+def write(
+    seeds: Path, name: str, title: str = "Grid operators agree winter plan", day: int = 7
+) -> Path:
+    path = seeds / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(ARTICLE.format(title=title, day=day), encoding="utf-8")
+    return path
+
+
+def entries(config: Config) -> list:  # type: ignore[type-arg]
+    return list(feedparser.parse((config.paths.feeds / "atom.xml").read_bytes()).entries)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_a_first_build_publishes_every_document_as_valid_feeds(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config()
+    write(project / "seeds", "a.md", "Grid operators agree winter plan", 7)
+    write(project / "seeds", "sub/b.md", "Rail unions accept new pay offer", 8)
+    result = make_app(config, _now=clock).build()
+    assert (result.published, result.rejected) == (2, [])
+    parsed = assert_valid_atom(config.paths.feeds / "atom.xml")
+    assert [e.title for e in parsed.entries] == [
+        "Rail unions accept new pay offer",
+        "Grid operators agree winter plan",
+    ]
+    assert parsed.entries[0].author == "Mira Okafor"
+    assert_valid_atom(config.paths.feeds / "regions" / "europe.xml")
+    assert_valid_atom(config.paths.feeds / "themes" / "energy.xml")
+
+
+def test_a_rebuild_with_nothing_changed_reads_nothing_and_writes_the_same_bytes(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config()
+    write(project / "seeds", "a.md")
+    make_app(config, _now=clock).build()
+    before = snapshot(config.paths.feeds)
+    clock.advance(hours=1)
+    result = make_app(config, _now=clock).build()
+    assert (result.published, result.updated, result.unchanged) == (0, 0, 1)
+    assert snapshot(config.paths.feeds) == before
+
+
+def test_an_edit_updates_the_same_entry(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config()
+    path = write(project / "seeds", "a.md", "Grid operators agree winter plan")
+    make_app(config, _now=clock).build()
+    [first] = entries(config)
+    clock.advance(hours=2)
+    path.write_text(path.read_text().replace("winter plan", "winter reserve plan"))
+    result = make_app(config, _now=clock).build()
+    assert result.updated == 1
+    [second] = entries(config)
+    assert second.id == first.id
+    assert second.title == "Grid operators agree winter reserve plan"
+    assert second.updated > first.updated
+
+
+def test_a_rename_keeps_the_entry_id(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config()
+    path = write(project / "seeds", "a.md")
+    make_app(config, _now=clock).build()
+    [before] = entries(config)
+    path.rename(project / "seeds" / "renamed.md")
+    result = make_app(config, _now=clock).build()
+    assert (result.renamed, result.published, result.removed) == (1, 0, 0)
+    [after] = entries(config)
+    assert after.id == before.id
+    status = make_app(config, _now=clock).status()
+    assert [d["path"] for d in status["documents"]] == ["renamed.md"]
+
+
+def test_a_deleted_document_leaves_the_feeds_and_its_page_goes(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config()
+    write(project / "seeds", "a.md", "Grid operators agree winter plan", 7)
+    gone = write(project / "seeds", "b.md", "Rail unions accept new pay offer", 8)
+    make_app(config, _now=clock).build()
+    page = config.paths.feeds / "articles" / "rail-unions-accept-new-pay-offer.html"
+    assert page.exists()
+    gone.unlink()
+    result = make_app(config, _now=clock).build()
+    assert result.removed == 1
+    assert [e.title for e in entries(config)] == ["Grid operators agree winter plan"]
+    assert not page.exists()
+
+
+def test_the_same_content_under_two_names_publishes_once(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config()
+    write(project / "seeds", "a.md")
+    write(project / "seeds", "copy.md")
+    result = make_app(config, _now=clock).build()
+    assert result.published == 1
+    assert [(r.path, r.reason) for r in result.rejected] == [
+        ("copy.md", "same content as a.md; published once")
+    ]
+    assert len(entries(config)) == 1
+
+
+def test_bad_files_are_rejected_with_a_reason_and_the_rest_publishes(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config("[ingest]\nmax_bytes = 2000\n")
+    seeds = project / "seeds"
+    write(seeds, "good.md")
+    (seeds / "empty.txt").write_bytes(b"")
+    (seeds / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (seeds / "huge.txt").write_text("Word " * 1000)
+    result = make_app(config, _now=clock).build()
+    reasons = {r.path: r.reason for r in result.rejected}
+    assert result.published == 1
+    assert set(reasons) == {"empty.txt", "image.txt", "huge.txt"}
+    assert reasons["huge.txt"] == "too large: 5000 bytes, over ingest.max_bytes = 2000"
+    assert "binary" in reasons["image.txt"]
+    assert "empty" in reasons["empty.txt"]
+    status = make_app(config, _now=clock).status()
+    assert {r["path"] for r in status["rejected"]} == set(reasons)
+
+
+def test_a_fixed_file_leaves_the_rejected_list(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config()
+    bad = project / "seeds" / "later.md"
+    bad.write_bytes(b"")
+    assert make_app(config, _now=clock).build().rejected
+    write(project / "seeds", "later.md")
+    result = make_app(config, _now=clock).build()
+    assert (result.published, result.rejected) == (1, [])
+    assert make_app(config, _now=clock).status()["rejected"] == []
+
+
+def test_the_reference_seeds_publish_with_their_metadata_and_without_the_footer(
+    write_config: WriteConfig, project: Path, clock: Clock, shared: Path
+) -> None:
+    config = write_config()
+    for seed in (shared / "seeds").iterdir():
+        shutil.copy(seed, project / "seeds" / seed.name)
+    result = make_app(config, _now=clock).build()
+    assert (result.published, result.rejected) == (2, [])
+    docs = {d["path"][:3]: d for d in make_app(config, _now=clock).status()["documents"]}
+    news = docs["000"]
+    assert news["title"] == (
+        "Macron Urges Kiev to be Realistic as French-trained Ukrainian Soldiers Desert"
+    )
+    assert news["author"] == "Ahmed Adel"
+    assert news["published"].startswith("2025-01-10")
+    assert (news["regions"], news["regions_inferred"]) == (["Europe", "Russia and FSU"], False)
+    assert (news["themes"], news["themes_inferred"]) == (["Intelligence"], False)
+    plain = docs["003"]
+    assert plain["author"] is None
+    assert plain["published"] == clock.now.isoformat()
+    assert plain["regions_inferred"] and plain["themes_inferred"]
+    for rel, data in snapshot(config.paths.feeds).items():
+        text = data.decode("utf-8")
+        for footer in ("reader-funded", "Disclaimer", "Click the share button", "Featured image"):
+            assert footer not in text, f"{footer!r} leaked into {rel}"
+    parsed = assert_valid_atom(config.paths.feeds / "atom.xml")
+    assert len(parsed.entries) == 2

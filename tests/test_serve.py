@@ -1,0 +1,172 @@
+"""The HTTP server, through real requests to a real server on a free port."""
+
+from __future__ import annotations
+
+import gzip
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from digest.config import ServerSettings
+from digest.errors import DigestError
+from digest.serve import FeedServer
+from tests.daemonfixtures import digest_process, fetch, free_port, wait_for
+
+ATOM = "application/atom+xml; charset=utf-8"
+FILES = {
+    "atom.xml": b"<feed xmlns='http://www.w3.org/2005/Atom'>" + b"<entry/>" * 200 + b"</feed>",
+    "rss.xml": b"<rss version='2.0'><channel/></rss>",
+    "feed.json": b'{"version": "https://jsonfeed.org/version/1.1"}',
+    "feeds.opml": b"<opml version='2.0'/>",
+    "digests.xml": b"<feed xmlns='http://www.w3.org/2005/Atom'/>",
+    "regions/europe.xml": b"<feed xmlns='http://www.w3.org/2005/Atom'/>",
+    "themes/energy.xml": b"<feed xmlns='http://www.w3.org/2005/Atom'/>",
+    "archive/atom/1.xml": b"<feed xmlns='http://www.w3.org/2005/Atom'/>",
+    "index.html": b"<!doctype html><title>Front page</title>",
+    "articles/plan.html": b"<!doctype html><title>Plan</title>",
+}
+
+
+@pytest.fixture
+def feeds(tmp_path: Path) -> Path:
+    root = tmp_path / "feeds"
+    for rel, data in FILES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    (tmp_path / "secret.txt").write_text("outside the feeds folder")
+    return root
+
+
+@pytest.fixture
+def port(feeds: Path) -> Iterator[int]:
+    server = FeedServer(ServerSettings(enabled=True, host="127.0.0.1", port=free_port()), feeds)
+    server.start()
+    try:
+        yield server.settings.port
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/atom.xml", ATOM),
+        ("/regions/europe.xml", ATOM),
+        ("/themes/energy.xml", ATOM),
+        ("/archive/atom/1.xml", ATOM),
+        ("/digests.xml", ATOM),
+        ("/rss.xml", "application/rss+xml; charset=utf-8"),
+        ("/feed.json", "application/feed+json"),
+        ("/feeds.opml", "text/x-opml; charset=utf-8"),
+        ("/articles/plan.html", "text/html; charset=utf-8"),
+    ],
+)
+def test_each_feed_is_served_with_its_content_type(port: int, path: str, expected: str) -> None:
+    status, headers, body = fetch(port, path)
+    assert (status, headers["content-type"]) == (200, expected)
+    assert body == FILES[path.lstrip("/")]
+
+
+def test_root_serves_the_index_page(port: int) -> None:
+    status, headers, body = fetch(port, "/")
+    assert (status, body) == (200, FILES["index.html"])
+    assert headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_conditional_get_with_the_etag_answers_304(port: int) -> None:
+    _, headers, _ = fetch(port, "/atom.xml")
+    status, _, body = fetch(port, "/atom.xml", {"If-None-Match": headers["etag"]})
+    assert (status, body) == (304, b"")
+
+
+def test_conditional_get_with_last_modified_answers_304(port: int) -> None:
+    _, headers, _ = fetch(port, "/rss.xml")
+    status, _, body = fetch(port, "/rss.xml", {"If-Modified-Since": headers["last-modified"]})
+    assert (status, body) == (304, b"")
+
+
+def test_a_changed_feed_is_sent_again_to_a_conditional_get(port: int, feeds: Path) -> None:
+    _, headers, _ = fetch(port, "/atom.xml")
+    (feeds / "atom.xml").write_bytes(b"<feed xmlns='http://www.w3.org/2005/Atom'><entry/></feed>")
+    status, _, body = fetch(port, "/atom.xml", {"If-None-Match": headers["etag"]})
+    assert (status, body) == (200, (feeds / "atom.xml").read_bytes())
+
+
+def test_gzip_is_used_when_the_client_accepts_it(port: int) -> None:
+    status, headers, body = fetch(port, "/atom.xml", {"Accept-Encoding": "gzip"})
+    assert (status, headers["content-encoding"]) == (200, "gzip")
+    assert gzip.decompress(body) == FILES["atom.xml"]
+    assert headers["etag"].startswith("W/"), "a gzipped body must not share the strong ETag"
+
+
+def test_gzipped_feed_still_answers_304_to_its_etag(port: int) -> None:
+    gz = {"Accept-Encoding": "gzip"}
+    _, headers, _ = fetch(port, "/atom.xml", gz)
+    status, _, _ = fetch(port, "/atom.xml", {**gz, "If-None-Match": headers["etag"]})
+    assert status == 304
+
+
+def test_without_accept_encoding_the_body_is_plain(port: int) -> None:
+    _, headers, body = fetch(port, "/atom.xml")
+    assert "content-encoding" not in headers
+    assert body == FILES["atom.xml"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../secret.txt",
+        "/regions/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/regions/%2e%2e/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "//etc/passwd",
+    ],
+)
+def test_paths_outside_the_feeds_folder_are_refused(port: int, path: str) -> None:
+    status, _, body = fetch(port, path)
+    assert status in (400, 403, 404)
+    assert b"outside the feeds folder" not in body
+    assert b"root:" not in body
+
+
+def test_a_symlink_pointing_out_of_the_feeds_folder_is_refused(port: int, feeds: Path) -> None:
+    (feeds / "leak.txt").symlink_to(feeds.parent / "secret.txt")
+    status, _, body = fetch(port, "/leak.txt")
+    assert status == 404
+    assert b"outside" not in body
+
+
+def test_a_missing_file_is_404(port: int) -> None:
+    assert fetch(port, "/regions/nowhere.xml")[0] == 404
+
+
+def test_a_busy_port_is_reported_with_its_reason(feeds: Path, port: int) -> None:
+    settings = ServerSettings(enabled=True, host="127.0.0.1", port=port)
+    with pytest.raises(DigestError, match=rf"cannot serve on 127.0.0.1:{port}: .*in use"):
+        FeedServer(settings, feeds).start()
+
+
+@pytest.mark.slow
+def test_digest_serve_serves_the_feeds_folder_until_sigterm(project: Path, feeds: Path) -> None:
+    port = free_port()
+    config = project / "config.toml"
+    config.write_text(f'[paths]\nfeeds = "{feeds}"\n[server]\nhost = "127.0.0.1"\nport = {port}\n')
+    proc = digest_process("serve", config=config)
+    try:
+        assert wait_for(lambda: _answers(port), timeout=10), "server did not come up"
+        assert fetch(port, "/feed.json")[2] == FILES["feed.json"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+
+
+def _answers(port: int) -> bool:
+    try:
+        return fetch(port, "/")[0] == 200
+    except OSError:
+        return False
