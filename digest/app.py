@@ -328,4 +328,3 @@ def _unique(slug: str, taken: set[str]) -> str:
         n += 1
     taken.add(candidate)
     return candidate
-

@@ -243,7 +243,9 @@ def parse_config(
         m = _Reader(sect["smtp"], "smtp")
         security = m.text("security", "starttls")
         if security not in ("starttls", "ssl", "none"):
-            raise ConfigError("smtp.security", f'expected "starttls", "ssl" or "none", got {security!r}')
+            raise ConfigError(
+                "smtp.security", f'expected "starttls", "ssl" or "none", got {security!r}'
+            )
         user = m.optional_text("user")
         password_env = m.text("password_env", "DIGEST_SMTP_PASSWORD")
         password = environ.get(password_env)
@@ -367,7 +369,9 @@ class _Reader:
             lambda v: isinstance(v, int | float) and not isinstance(v, bool),
         )  # fmt: skip
         if value < minimum:
-            raise ConfigError(f"{self._section}.{key}", f"expected a number >= {minimum}, got {value}")
+            raise ConfigError(
+                f"{self._section}.{key}", f"expected a number >= {minimum}, got {value}"
+            )
         return float(value)
 
     def texts(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -401,7 +405,11 @@ def _recipients(value: Any) -> tuple[Recipient, ...]:
         address = reader.text("address", "")
         _check_address(f"{key}.address", address)
         out.append(
-            Recipient(address=address, regions=reader.texts("regions", ()), themes=reader.texts("themes", ()))
+            Recipient(
+                address=address,
+                regions=reader.texts("regions", ()),
+                themes=reader.texts("themes", ()),
+            )
         )
         reader.done()
     return tuple(out)

@@ -184,7 +184,9 @@ class Store:
         rows = self._db.execute(
             "SELECT id, path, content_hash, size, mtime_ns, labelled FROM documents"
         )
-        return {row[1]: IndexRow(row[0], row[1], row[2], row[3], row[4], bool(row[5])) for row in rows}
+        return {
+            row[1]: IndexRow(row[0], row[1], row[2], row[3], row[4], bool(row[5])) for row in rows
+        }
 
     def documents(self) -> list[Document]:
         """Every published document, newest first (ties broken by id, so order is stable)."""
@@ -266,9 +268,7 @@ class Store:
 
     def rejections(self) -> dict[str, Rejection]:
         rows = self._db.execute("SELECT path, reason, size, mtime_ns, seen FROM rejected")
-        return {
-            r[0]: Rejection(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows
-        }
+        return {r[0]: Rejection(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows}
 
     def reject(self, rejection: Rejection) -> None:
         self._db.execute(
@@ -360,9 +360,7 @@ class Store:
             "SELECT period_start, period_end, page, title, summary, articles FROM digests"
             " ORDER BY period_end DESC"
         )
-        return [
-            ArchivedDigest(_time(r[0]), _time(r[1]), r[2], r[3], r[4], r[5]) for r in rows
-        ]
+        return [ArchivedDigest(_time(r[0]), _time(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
 
 
 _DOC_COLUMNS = (

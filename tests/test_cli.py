@@ -12,7 +12,10 @@ import pytest
 from digest.cli import COMMANDS
 from tests.conftest import REPO, WriteConfig
 
-DOC = "---\ntitle: Port strike ends after two weeks\ndate: 2025-01-09\n---\nDockers voted to return.\n"
+DOC = (
+    "---\ntitle: Port strike ends after two weeks\ndate: 2025-01-09\n---\n"
+    "Dockers voted to return.\n"
+)
 
 
 def digest(

@@ -81,7 +81,7 @@ def test_a_missing_file_says_how_to_point_at_one(tmp_path: Path) -> None:
 
 def test_smtp_user_without_password_in_the_environment_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "[smtp]\nuser = 'me'\npassword_env = 'SECRET_X'\n")
-    with pytest.raises(ConfigError, match="smtp.password_env: .*SECRET_X is empty or unset"):
+    with pytest.raises(ConfigError, match=r"smtp.password_env: .*SECRET_X is empty or unset"):
         load_config(path, environ={})
     config = load_config(path, environ={"SECRET_X": "hunter2"})
     assert config.smtp is not None and config.smtp.password == "hunter2"

@@ -55,7 +55,6 @@ class Enricher:
 
     def enrich(self, article: Article) -> Enriched:
         title = article.title or headline_from(article.text)
-        body = article.text
         if article.standfirst:
             summary = summarize(
                 [article.standfirst],

@@ -41,11 +41,15 @@ def index_page(
     outlines: Sequence[tuple[str, Sequence[tuple[str, str]]]],
 ) -> bytes:
     """The latest articles grouped like the digest, and a subscribe link for every feed."""
-    html = _environment().get_template("index.html").render(
-        groups=group(documents[: feed.max_entries]),
-        feed=feed,
-        link_of=link_of,
-        outlines=outlines,
-        css=_css(),
+    html = (
+        _environment()
+        .get_template("index.html")
+        .render(
+            groups=group(documents[: feed.max_entries]),
+            feed=feed,
+            link_of=link_of,
+            outlines=outlines,
+            css=_css(),
+        )
     )
     return html.encode("utf-8")

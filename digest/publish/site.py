@@ -48,7 +48,9 @@ def publish(
     files: dict[str, bytes] = {}
     main = FeedSpec("atom.xml", feed.title, feed.subtitle, tuple(documents))
     files.update(atom_documents(main, feed, link_of))
-    files["rss.xml"] = rss_document(FeedSpec("rss.xml", feed.title, feed.subtitle, main.documents), feed, link_of)
+    files["rss.xml"] = rss_document(
+        FeedSpec("rss.xml", feed.title, feed.subtitle, main.documents), feed, link_of
+    )
     files["feed.json"] = json_feed(main, feed, link_of, path="feed.json")
 
     outlines: list[tuple[str, list[tuple[str, str]]]] = [
