@@ -22,7 +22,7 @@ from digest.daemon.worker import Task, Worker
 from digest.errors import ConfigError
 from digest.lock import StateLock
 from digest.logs import NOTICE
-from digest.scan import _skipped as skipped
+from digest.scan import is_skipped
 from digest.serve import FeedServer
 
 log = logging.getLogger("digest.daemon")
@@ -55,12 +55,6 @@ def run(config: Config, reload: Callable[[], Config], notify_socket: str | None)
     return 0
 
 
-def _skipped_path(relpath: str, ignore: tuple[str, ...]) -> bool:
-    """Whether the scan skips this path: it or a folder above it is a leftover or ignored."""
-    parts = relpath.split("/")
-    return any(skipped(part, "/".join(parts[: n + 1]), ignore) for n, part in enumerate(parts))
-
-
 class _Daemon:
     def __init__(self, config: Config, notify_socket: str | None) -> None:
         self.config = config
@@ -81,7 +75,7 @@ class _Daemon:
             config.paths.seeds,
             changed=lambda: self._worker.submit(Task.BUILD),
             quiet=config.daemon.quiet_seconds,
-            skip=lambda relpath: _skipped_path(relpath, ignore),
+            skip=lambda relpath: is_skipped(relpath, ignore),
         )
 
     def _retry(self) -> None:

@@ -1,0 +1,74 @@
+"""Plain text with no markup: paragraphs from blank lines, or from runs of sentence lines.
+
+Some tools write one sentence per line with no blank lines at all; those lines
+are grouped a few at a time so the article reads as paragraphs, not a list.
+A short first line standing alone, without a full stop, is the title, and a
+"By ..." line under it the author.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from digest.boilerplate import is_boilerplate
+from digest.formats.article import assemble
+from digest.formats.blocks import Block, is_break
+from digest.formats.fields import Meta
+from digest.model import Article
+from digest.text import squash
+
+_SENTENCE_END = re.compile(r"[.!?…:][\"”’'»)\]]*$")
+_BYLINE = re.compile(r"by\s+([A-Z][^.!?]{1,80})", re.IGNORECASE)
+# Sentence lines per paragraph, and the share of lines that must end a sentence
+# for a block to count as one sentence a line rather than hard-wrapped prose.
+_LINES_PER_PARAGRAPH = 3
+_SENTENCE_LINES = 0.8
+_MAX_TITLE = 150
+
+
+def parse_plain(text: str) -> Article:
+    chunks = [
+        [line.strip() for line in chunk.split("\n") if line.strip()]
+        for chunk in re.split(r"\n\s*\n", text)
+    ]
+    chunks = [chunk for chunk in chunks if chunk]
+    title = author = None
+    if len(chunks) > 1 and _title_line(chunks[0]):
+        title = squash(chunks.pop(0)[0])
+        if len(chunks) > 1 and len(chunks[0]) == 1 and (by := _BYLINE.fullmatch(chunks[0][0])):
+            author = squash(by.group(1))
+            chunks.pop(0)
+    blocks = [block for chunk in chunks for block in _blocks(chunk)]
+    return assemble("plain", Meta(title=title, author=author), blocks)
+
+
+def _title_line(chunk: list[str]) -> bool:
+    return len(chunk) == 1 and len(chunk[0]) <= _MAX_TITLE and not _SENTENCE_END.search(chunk[0])
+
+
+def _blocks(lines: list[str]) -> list[Block]:
+    ends = sum(1 for line in lines if _SENTENCE_END.search(line))
+    if len(lines) == 1 or ends < _SENTENCE_LINES * len(lines):
+        return [_block(" ".join(lines))]
+    blocks: list[Block] = []
+    group: list[str] = []
+    for line in lines:
+        if is_boilerplate(line) or is_break(line):
+            # Alone, so dropping it takes no article sentence with it.
+            blocks.extend([_block(" ".join(group))] if group else [])
+            blocks.append(_block(line))
+            group = []
+            continue
+        group.append(line)
+        if len(group) == _LINES_PER_PARAGRAPH:
+            blocks.append(_block(" ".join(group)))
+            group = []
+    if group:
+        blocks.append(_block(" ".join(group)))
+    return blocks
+
+
+def _block(text: str) -> Block:
+    text = squash(text)
+    return Block("break", "") if is_break(text) else Block("p", text, escape(text, quote=False))

@@ -1,0 +1,81 @@
+"""Read one decoded document into an Article, whatever its format.
+
+The format is detected from the content, because publishers name files
+carelessly (a news-site markdown export saved as .txt, an HTML page saved as
+.md). The extension only breaks ties: an .html file starting with "<" is HTML,
+an .md file with no other sign is markdown. In order:
+
+1. HTML pages (a doctype, <html>, <head> or <body> at the top);
+2. YAML (`---`) or TOML (`+++`) front matter over a markdown body;
+3. `Key: value` header lines (Pelican) naming a title or date, over markdown;
+4. markdown opening with a `# Title` or news header lines (By, Region, Theme...);
+5. plain text.
+
+Plain text usually has no title; `title` is then None and the caller makes one
+with `headline_from`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from digest.enrich.sentences import split_sentences
+from digest.errors import DocumentError
+from digest.formats import FormatError
+from digest.formats.frontmatter import front_matter_article, read_front_matter
+from digest.formats.headers import headers_article, read_headers
+from digest.formats.html import is_html, parse_html
+from digest.formats.newsmd import is_news_markdown, parse_news_markdown
+from digest.formats.plain import parse_plain
+from digest.model import Article
+from digest.text import squash
+
+_MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
+# A full stop after a lowercase word or a number ends the sentence, not an
+# abbreviation ("U.S."), so a headline drops it.
+_FINAL_STOP = re.compile(r"(?<=[a-z0-9%)\"”’])\.$")
+_CUT_TRAILING = " ,;:–—-(\"“‘'"
+
+NO_BODY = "no body text"
+
+
+def parse(text: str, path: str, *, dayfirst: bool = False) -> Article:
+    """The Article in `text`; raise DocumentError when nothing publishable remains."""
+    suffix = PurePosixPath(path).suffix.lower()
+    try:
+        article = _dispatch(text, suffix, dayfirst=dayfirst)
+    except FormatError as exc:
+        raise DocumentError(path, str(exc)) from None
+    if not article.paragraphs:
+        raise DocumentError(path, NO_BODY)
+    return article
+
+
+def _dispatch(text: str, suffix: str, *, dayfirst: bool) -> Article:
+    if is_html(text, suffix):
+        return parse_html(text, dayfirst=dayfirst)
+    if (front := read_front_matter(text)) is not None:
+        return front_matter_article(front, dayfirst=dayfirst)
+    if (headers := read_headers(text)) is not None:
+        return headers_article(headers, dayfirst=dayfirst)
+    if suffix in _MARKDOWN_SUFFIXES or is_news_markdown(text):
+        return parse_news_markdown(text, dayfirst=dayfirst)
+    return parse_plain(text)
+
+
+def headline_from(text: str, max_chars: int = 90) -> str:
+    """A headline from the opening sentence of `text`, at most `max_chars` long.
+
+    Too long a sentence is cut at a word boundary and ends with "…"; only a
+    single word longer than the limit is cut inside the word.
+    """
+    first_line = next((line for line in text.split("\n") if line.strip()), "")
+    sentences = split_sentences(first_line)
+    sentence = _FINAL_STOP.sub("", squash(sentences[0])) if sentences else ""
+    if len(sentence) <= max_chars:
+        return sentence
+    cut = sentence[: max_chars - 1]
+    if sentence[max_chars - 1] != " " and " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(_CUT_TRAILING) + "…"

@@ -1,0 +1,115 @@
+"""Find the input documents in the seeds folder.
+
+Editors, downloaders and sync tools leave half-written and hidden files next to
+real documents; publishing one of those would put garbage or a duplicate in the
+feeds, so they are skipped here, before anything reads them.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from digest.errors import DocumentError
+
+# Leftovers of editors and transfers, matched on the lowercased file name.
+# Dotfiles (".#x", ".x.swp", ".DS_Store") are skipped before these apply.
+_LEFTOVERS = (
+    "*~",  # Emacs and gedit backups
+    "#*#",  # Emacs autosave
+    "~$*",  # Microsoft Office lock files
+    "*.swp",
+    "*.swx",
+    "*.part",
+    "*.partial",
+    "*.tmp",
+    "*.crdownload",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One file that may be a document: where it is and what its stat says."""
+
+    relpath: str  # posix path relative to the seeds folder, as the user sees it
+    path: Path  # the file to read (a symlink's resolved target)
+    size: int
+    mtime_ns: int
+
+
+def scan(seeds: Path, ignore: tuple[str, ...] = ()) -> list[Candidate]:
+    """Every regular file under `seeds`, sorted by relpath, leftovers and `ignore` matches skipped.
+
+    A pattern in `ignore` matches a file or folder by its name or by its path
+    relative to `seeds` ("*.bak", "drafts", "drafts/*"). Symbolic links are
+    followed only when their target lies inside the seeds folder.
+    """
+    if not seeds.is_dir():
+        reason = "seeds folder not found" if not seeds.exists() else "seeds path is not a folder"
+        raise DocumentError(str(seeds), reason)
+    root = seeds.resolve()
+    found: list[Candidate] = []
+    _walk(root, seeds, "", ignore, frozenset({root}), found)
+    return sorted(found, key=lambda c: c.relpath)
+
+
+def _walk(
+    root: Path,
+    folder: Path,
+    prefix: str,
+    ignore: tuple[str, ...],
+    ancestors: frozenset[Path],
+    found: list[Candidate],
+) -> None:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        # An unreadable subfolder is skipped; the rest of the seeds still publish.
+        return
+    for entry in entries:
+        relpath = f"{prefix}{entry.name}"
+        if _skipped(entry.name, relpath, ignore):
+            continue
+        target = Path(entry.path)
+        if entry.is_symlink():
+            resolved = _inside(root, target)
+            if resolved is None:
+                continue
+            target = resolved
+        try:
+            info = target.stat()
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            real = target.resolve()
+            if real not in ancestors:  # a link back up the tree would loop for ever
+                _walk(root, target, f"{relpath}/", ignore, ancestors | {real}, found)
+        elif stat.S_ISREG(info.st_mode):
+            found.append(Candidate(relpath, target, info.st_size, info.st_mtime_ns))
+
+
+def is_skipped(relpath: str, ignore: tuple[str, ...] = ()) -> bool:
+    """Whether a scan skips this path: it or a folder above it is a leftover or ignored."""
+    parts = relpath.split("/")
+    return any(_skipped(part, "/".join(parts[: n + 1]), ignore) for n, part in enumerate(parts))
+
+
+def _skipped(name: str, relpath: str, ignore: tuple[str, ...]) -> bool:
+    if name.startswith("."):
+        return True
+    lowered = name.lower()
+    if any(fnmatchcase(lowered, pattern) for pattern in _LEFTOVERS):
+        return True
+    return any(fnmatchcase(name, p) or fnmatchcase(relpath, p) for p in ignore)
+
+
+def _inside(root: Path, link: Path) -> Path | None:
+    """The target of `link` if it exists and lies inside `root`, else None."""
+    try:
+        resolved = link.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None  # dangling link or a loop of links
+    return resolved if resolved.is_relative_to(root) else None

@@ -1,0 +1,79 @@
+"""Site furniture is dropped; sentences that merely use the same words are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.boilerplate import find_rights, is_boilerplate, remove_boilerplate
+
+FURNITURE = [
+    "Click the share button below to email/forward this article.",
+    "Click here to read the full report.",
+    "Follow us on Instagram and X and subscribe to our Telegram channel.",
+    "Please share this article with your friends.",
+    "Like us on Facebook.",
+    "Subscribe to our newsletter for the morning briefing.",
+    "Sign up for our weekly newsletter.",
+    "Join our free daily newsletter.",
+    "Feel free to repost our articles with proper attribution.",
+    "Help us stay afloat. Click the image below to make a one-time or recurring donation.",
+    "Please consider donating to keep this site independent.",
+    "Support our journalism today.",
+    "This article was originally published on Harbour Weekly.",
+    "Originally published in the Valley Courier.",
+    "The original source of this article is Coastline Monitor",
+    "Copyright © Lena Marsh, Coastline Monitor, 2025",
+    "© 2025 Northern Ledger. All rights reserved.",
+    "(c) 2024 The Daily Example",
+    "Disclaimer: The contents of this article are the sole responsibility of the author.",
+    "This site contains copyrighted material the use of which has not been authorized.",
+    "For media inquiries: press@example.org",
+    "Articles by: Lena Marsh",
+    "Become a Member of Coastline Monitor",
+    "Comment on Coastline Monitor articles on our forum",
+    "Leave a comment below.",
+    "Featured image source",
+    "Photo credit: Reuters",
+    "Read more: how the port strike began",
+    "Related articles: Drought in the north",
+]
+
+ARTICLE_TEXT = [
+    "Readers who subscribe to the print edition will see the price rise in March.",
+    "Officials urged residents to follow the evacuation orders.",
+    "Follow the money, the prosecutor told the jury.",
+    "Like this winter, the last one was unusually dry.",
+    "The charity asked supporters to donate blankets, not cash.",
+    "Copyright law was reformed in 2019 after years of lobbying.",
+    "The contract's disclaimer was ignored by both sides.",
+    "Voters who click here and there on the new ballot machines confused the count.",
+    "The newspaper said it had originally published the figures in March.",
+    "We welcome the decision, the union said in a statement.",
+    "The image source was traced to a weather satellite.",
+    "Lena Marsh is a Lisbon-based reporter covering shipping and labour.",
+    "She signed up for the army at eighteen.",
+]
+
+
+@pytest.mark.parametrize("line", FURNITURE)
+def test_site_furniture_is_boilerplate(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize("line", ARTICLE_TEXT)
+def test_sentence_that_merely_uses_furniture_words_is_article_text(line: str) -> None:
+    assert not is_boilerplate(line)
+
+
+def test_removing_boilerplate_keeps_article_paragraphs_in_order() -> None:
+    paragraphs = [ARTICLE_TEXT[0], FURNITURE[0], ARTICLE_TEXT[1], FURNITURE[-1]]
+    assert remove_boilerplate(paragraphs) == (ARTICLE_TEXT[0], ARTICLE_TEXT[1])
+
+
+def test_rights_statement_is_found_after_a_source_line() -> None:
+    line = "The original source of this article is Coastline Monitor Copyright © Lena Marsh, 2025"
+    assert find_rights(line) == "Copyright © Lena Marsh, 2025"
+    assert find_rights("© 2025 Northern Ledger. All rights reserved.") == (
+        "© 2025 Northern Ledger. All rights reserved."
+    )
+    assert find_rights("Featured image source") is None

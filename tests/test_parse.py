@@ -1,0 +1,370 @@
+"""Every input format read into an Article: the reference seeds, then fixtures made for tests."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from digest.decode import decode
+from digest.errors import DocumentError
+from digest.model import Article
+from digest.parse import NO_BODY, headline_from, parse
+
+DOCS = Path(__file__).parent / "data" / "docs"
+FOOTER = (
+    "share button", "Follow us", "originally published", "Featured image", "reader-funded",
+    "stay afloat", "original source", "Comment on", "Become a Member", "Articles by",
+    "Disclaimer", "fair use", "media inquiries", "attribution.",
+)  # fmt: skip
+RESIDUE = re.compile(r"\*\*|\]\(|\\\*|<[a-z/]|[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def read(name: str, *, dayfirst: bool = False) -> Article:
+    return parse(decode((DOCS / name).read_bytes(), name), name, dayfirst=dayfirst)
+
+
+def rejected(text: str, name: str = "doc.md") -> str:
+    with pytest.raises(DocumentError) as caught:
+        parse(text, name)
+    assert caught.value.path == name
+    return caught.value.reason
+
+
+def assert_clean(article: Article) -> None:
+    for paragraph in (article.standfirst or "", *article.paragraphs):
+        assert not RESIDUE.search(paragraph), paragraph
+    assert not re.search(
+        r"<(script|style|iframe|form|nav|img)|on\w+=|href=\"#", article.content_html
+    )
+
+
+def reference(shared: Path, prefix: str) -> Article:
+    [path] = (shared / "seeds").glob(f"{prefix}_*")
+    return parse(decode(path.read_bytes(), path.name), path.name)
+
+
+# The two reference documents the product was specified from.
+
+
+def test_news_site_reference_article_yields_its_metadata(shared: Path) -> None:
+    article = reference(shared, "000")
+    assert article.title == (
+        "Macron Urges Kiev to be Realistic as French-trained Ukrainian Soldiers Desert"
+    )
+    assert article.author == "Ahmed Adel"
+    assert article.published == datetime(2025, 1, 10, tzinfo=UTC)
+    assert article.regions == ("Europe", "Russia and FSU")
+    assert article.themes == ("Intelligence",)
+    assert article.source == "Global Research"
+    assert article.series == "In-depth Report: UKRAINE REPORT"
+    assert article.rights == "Copyright © Ahmed Adel, Global Research, 2025"
+    assert article.standfirst and article.standfirst.startswith("Ukraine must have “realistic”")
+    assert_clean(article)
+
+
+def test_footer_of_news_site_article_is_not_content_but_the_bio_is_kept(shared: Path) -> None:
+    article = reference(shared, "000")
+    for footer in FOOTER:
+        assert footer not in article.content_html
+        assert all(footer not in p for p in article.paragraphs), footer
+    assert article.paragraphs[-1].startswith("Ahmed Adel is a Cairo-based geopolitics")
+    assert article.paragraphs[-2].startswith("Yet, Macron is unwilling")
+
+
+def test_plain_reference_article_has_no_metadata_and_keeps_every_sentence(shared: Path) -> None:
+    article = reference(shared, "003")
+    assert article.format == "plain"
+    assert (article.title, article.author, article.published) == (None, None, None)
+    assert (article.regions, article.themes) == ((), ())
+    [path] = (shared / "seeds").glob("003_*")
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    body = " ".join(article.paragraphs)
+    assert all(line.strip() in body for line in lines)
+    assert 1 < len(article.paragraphs) < len(lines)
+
+
+# News-site markdown written for these tests.
+
+
+def test_news_site_markdown_fixture_reads_every_header_line() -> None:
+    article = read("news_site.txt")
+    assert article.format == "news-markdown"
+    assert article.title == "Harbour Pilots in Valmora Strike Over Night-Shift Cuts"
+    assert article.author == "Lena Marsh"
+    assert article.published == datetime(2025, 3, 4, tzinfo=UTC)
+    assert article.source == "Coastline Monitor"
+    assert article.regions == ("Europe", "Mediterranean")
+    assert article.themes == ("Labour", "Shipping")
+    assert article.series == "In-depth Report: PORTS IN TRANSITION"
+    assert article.rights == "Copyright © Lena Marsh, Coastline Monitor, 2025"
+    assert article.standfirst == (
+        "Pilots who guide tankers into the port of Valmora walked out on Monday, saying a plan "
+        "to halve night crews would put ships and sailors at risk."
+    )
+    assert_clean(article)
+
+
+def test_news_site_markdown_keeps_inline_formatting_and_real_links_in_html() -> None:
+    html = read("news_site.txt").content_html
+    assert html.startswith("<p><em>Pilots who guide")
+    assert "<strong>4.2 million euros</strong>" in html
+    assert '<a href="https://port.example.org/traffic">traffic page</a>' in html
+    assert "<p><strong>Lena Marsh</strong> is a Lisbon-based reporter" in html
+    assert "Mastodon" not in html and "Help us" not in html
+
+
+def test_a_section_break_inside_the_article_does_not_cut_the_rest() -> None:
+    text = (
+        "# Storm Season Ends\n\nThe first half of the story.\n\n\\*\n\n"
+        "The second half, after a break.\n\nIt ends here.\n"
+    )
+    assert parse(text, "doc.md").paragraphs == (
+        "The first half of the story.",
+        "The second half, after a break.",
+        "It ends here.",
+    )
+
+
+def test_news_site_markdown_saved_as_md_is_not_mistaken_for_header_lines() -> None:
+    text = "Region: [Asia](#)\n\nTheme: [Energy](#)\n\nA solar plant opened in the valley.\n"
+    article = parse(text, "doc.md")
+    assert (article.format, article.regions, article.themes) == (
+        "news-markdown",
+        ("Asia",),
+        ("Energy",),
+    )
+    assert article.paragraphs == ("A solar plant opened in the valley.",)
+
+
+def test_plain_markdown_takes_its_title_from_the_top_heading() -> None:
+    article = read("markdown_only.md")
+    assert (article.format, article.title) == (
+        "markdown",
+        "Library Reopens in Old Mill After Restoration",
+    )
+    assert "<h2>" not in article.content_html and len(article.paragraphs) == 2
+
+
+# Front matter and header lines.
+
+
+def test_yaml_front_matter_fills_every_field() -> None:
+    article = read("yaml_front_matter.md")
+    assert article.format == "yaml"
+    assert article.title == "Drought Forces Rationing in Three Northern Provinces"
+    assert article.author == "Tomas Reyes and Aiko Brandt"
+    assert article.published == datetime(2025, 2, 18, 7, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert article.updated == datetime(2025, 2, 19, tzinfo=UTC)
+    assert article.regions == ("Latin America & Caribbean",)
+    assert article.themes == ("Environment", "Agriculture")
+    assert article.url == "https://news.example.org/2025/drought-rationing"
+    assert (article.source, article.rights) == ("Valley Courier", "© 2025 Valley Courier")
+    assert article.standfirst == "Reservoirs in the north have fallen below a fifth of capacity."
+    assert_clean(article)
+
+
+def test_yaml_body_keeps_lists_and_quotes_drops_repeated_title_and_newsletter_plea() -> None:
+    article = read("yaml_front_matter.md")
+    html = article.content_html
+    assert "<ul>\n<li>Arenal: 18% of capacity</li>" in html
+    assert '<blockquote>\n<p>"We have never seen the river this low,"' in html
+    assert "<h2>" not in html and "emergency credit</" not in html
+    assert "Subscribe" not in html and all("Subscribe" not in p for p in article.paragraphs)
+    assert article.paragraphs[0].startswith("Water will be cut off")
+
+
+def test_toml_front_matter_fills_its_fields() -> None:
+    article = read("toml_front_matter.md")
+    assert article.format == "toml"
+    assert article.title == "Rail Link Between Kesh and Varno Reopens After Floods"
+    assert article.author == "Dara Quill"
+    assert article.published == datetime(2025, 1, 21, 9, tzinfo=UTC)
+    assert (article.regions, article.themes) == (("Asia",), ("Infrastructure", "Transport"))
+    assert article.url == "https://news.example.org/kesh-varno-rail"
+    assert article.standfirst and article.standfirst.startswith("Trains are running again")
+    assert len(article.paragraphs) == 2
+
+
+def test_pelican_header_lines_fill_fields_and_ignore_tags_and_category() -> None:
+    article = read("pelican_headers.md", dayfirst=True)
+    assert article.format == "headers"
+    assert article.title == "Central Bank of Oristan Holds Rates as Inflation Eases"
+    assert article.author == "Jonas Field"
+    assert article.published == datetime(2025, 2, 10, 14, 5, tzinfo=UTC)
+    assert (article.regions, article.themes) == (("Africa",), ("Global Economy",))
+    assert article.standfirst == (
+        "The bank kept its main rate at 9 per cent and said cuts could come in the second half "
+        "of the year."
+    )
+
+
+def test_day_first_setting_decides_ambiguous_numeric_dates() -> None:
+    assert read("pelican_headers.md").published == datetime(2025, 10, 2, 14, 5, tzinfo=UTC)
+
+
+def test_invalid_yaml_front_matter_is_rejected_with_the_line() -> None:
+    reason = rejected("---\ntitle: A: B: C\n---\nBody text.\n")
+    assert reason.startswith("YAML front matter is not valid") and "line 2" in reason
+
+
+def test_invalid_toml_front_matter_is_rejected() -> None:
+    assert rejected('+++\ntitle = "unclosed\n+++\nBody text.\n').startswith(
+        "TOML front matter is not valid"
+    )
+
+
+def test_an_unparseable_date_is_not_fatal() -> None:
+    article = parse("---\ntitle: Quiet Day\ndate: sometime soon\n---\nNothing happened.\n", "a.md")
+    assert (article.title, article.published) == ("Quiet Day", None)
+
+
+def test_a_date_without_a_time_zone_is_taken_as_utc() -> None:
+    article = parse("Title: Quiet Day\nDate: 2025-05-06 07:00\n\nNothing happened.\n", "a.md")
+    assert article.published == datetime(2025, 5, 6, 7, tzinfo=UTC)
+
+
+def test_titles_and_authors_lose_link_placeholders_and_control_characters() -> None:
+    text = '---\ntitle: "Port\\u0007 deal  [signed](#)"\nauthor: "[Ana Lopes](#)"\n---\nBody.\n'
+    article = parse(text, "a.md")
+    assert (article.title, article.author) == ("Port deal signed", "Ana Lopes")
+
+
+# HTML pages.
+
+
+def test_html_page_metadata_comes_from_meta_and_link_tags() -> None:
+    article = read("page.html")
+    assert article.format == "html"
+    assert article.title == "Wind Farm Approved off Kestrel Point"
+    assert article.author == "Maren Holt"
+    assert article.published == datetime(2025, 3, 12, 8, 15, tzinfo=UTC)
+    assert article.updated == datetime(2025, 3, 12, 17, 40, tzinfo=UTC)
+    assert article.source == "Northern Ledger"
+    assert article.url == "https://ledger.example.com/energy/kestrel-wind"
+    assert article.standfirst == "Planners backed forty turbines after a two-year inquiry."
+
+
+def test_html_section_tags_and_keywords_are_not_regions_or_themes() -> None:
+    article = read("page.html")
+    assert (article.regions, article.themes) == ((), ())
+
+
+def test_html_body_leaves_out_navigation_widgets_forms_and_comments() -> None:
+    article = read("page.html")
+    assert article.paragraphs == (
+        "The regional planning board approved the Kestrel Point wind farm on Wednesday, ending "
+        "an inquiry that drew more than 3,000 objections.",
+        "The developer, Tidewater Power, said construction would start next year and the first "
+        "turbines would turn by 2028.",
+        "Local fishing crews said the cable route would cross their best grounds, and vowed to "
+        "appeal.",
+    )
+    for furniture in (
+        "Home",
+        "since 1921",
+        "Share on",
+        "Read more",
+        "newsletter",
+        "Great news",
+        "©",
+    ):
+        assert furniture not in article.content_html
+    assert_clean(article)
+
+
+def test_html_body_is_sanitised_and_relative_links_resolved_against_the_canonical_url() -> None:
+    html = read("page.html").content_html
+    assert '<a href="https://ledger.example.com/energy/tidewater">the first turbines</a>' in html
+    assert "<strong>Kestrel Point</strong>" in html and "<em>best grounds</em>" in html
+    assert "<h2>Fishing crews object</h2>" in html and "<h1>" not in html
+    assert "onclick" not in html and "loadAds" not in html and "trackPageView" not in html
+
+
+def test_html_title_falls_back_to_the_title_element_without_the_site_name() -> None:
+    page = (
+        "<html><head><title>Bridge Reopens | City Post</title></head>"
+        "<body><main><p>Traffic resumed on the old bridge on Friday.</p></main></body></html>"
+    )
+    article = parse(page, "page.txt")
+    assert (article.format, article.title) == ("html", "Bridge Reopens")
+
+
+def test_html_without_base_url_turns_relative_and_script_links_into_text() -> None:
+    page = (
+        '<body><article><p>See <a href="/x">the map</a>, <a href="javascript:go()">this</a> '
+        'and <a href="#top">that</a>.</p></article></body>'
+    )
+    assert parse(page, "p.html").content_html == "<p>See the map, this and that.</p>"
+
+
+# Plain text.
+
+
+def test_plain_text_with_a_title_line_and_byline() -> None:
+    article = read("plain_titled.txt")
+    assert article.format == "plain"
+    assert article.title == "Ferry Service to Isla Corva Suspended After Engine Fire"
+    assert article.author == "Ruth Okonkwo"
+    assert len(article.paragraphs) == 2 and article.paragraphs[1].startswith("Islanders say")
+
+
+def test_plain_text_sentence_lines_are_grouped_and_a_footer_line_dropped() -> None:
+    lines = [f"Sentence number {n} ends here." for n in range(1, 6)]
+    article = parse("\n".join([*lines, "Follow us on Mastodon."]), "a.txt")
+    assert article.paragraphs == (" ".join(lines[:3]), " ".join(lines[3:]))
+    assert article.content_html == "".join(
+        ["<p>", " ".join(lines[:3]), "</p>\n<p>", " ".join(lines[3:]), "</p>"]
+    )
+
+
+def test_plain_text_is_escaped_in_html() -> None:
+    article = parse("Profits rose <5% at A&B, the <script> said.\n", "a.txt")
+    assert article.content_html == "<p>Profits rose &lt;5% at A&amp;B, the &lt;script&gt; said.</p>"
+
+
+# What cannot be published.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\ntitle: Only a Title\n---\n",
+        "# Just a Heading\n",
+        "<html><body><nav>Home</nav><footer>© 2025</footer></body></html>",
+        "Subscribe to our newsletter.\nFollow us on X.\n",
+    ],
+)
+def test_document_with_no_body_text_is_rejected(text: str) -> None:
+    assert rejected(text) == NO_BODY
+
+
+# Headlines for documents without a title.
+
+
+def test_headline_is_the_first_sentence_without_its_full_stop() -> None:
+    text = "Rain closed the pass on Monday. Snow is expected.\nSecond paragraph."
+    assert headline_from(text) == "Rain closed the pass on Monday"
+
+
+def test_headline_keeps_abbreviations_whole() -> None:
+    assert headline_from("U.S. envoy arrives in Oslo for talks. More later.") == (
+        "U.S. envoy arrives in Oslo for talks"
+    )
+
+
+def test_long_headline_is_cut_at_a_word_boundary_with_an_ellipsis() -> None:
+    sentence = (
+        "Ministers from eleven countries agreed on Tuesday to pool their reserves of gas "
+        "through the winter."
+    )
+    headline = headline_from(sentence, max_chars=60)
+    assert headline == "Ministers from eleven countries agreed on Tuesday to pool…"
+    assert len(headline) <= 60
+    assert sentence.startswith(headline[:-1]) and sentence[len(headline) - 1] == " "
+
+
+def test_headline_of_one_giant_word_is_cut_inside_it() -> None:
+    assert headline_from("x" * 100, max_chars=10) == "x" * 9 + "…"

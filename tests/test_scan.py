@@ -1,0 +1,92 @@
+"""Finding documents in the seeds folder: real files and real symlinks on tmp_path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from digest.errors import DocumentError
+from digest.scan import scan
+
+
+def touch(root: Path, *relpaths: str) -> None:
+    for relpath in relpaths:
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Article at {relpath}.\n", encoding="utf-8")
+
+
+def relpaths(seeds: Path, ignore: tuple[str, ...] = ()) -> list[str]:
+    return [c.relpath for c in scan(seeds, ignore)]
+
+
+def test_files_in_subfolders_are_found_sorted_by_posix_relpath(tmp_path: Path) -> None:
+    touch(tmp_path, "b.md", "a.txt", "briefs/z.txt", "briefs/deep/c.html")
+    assert relpaths(tmp_path) == ["a.txt", "b.md", "briefs/deep/c.html", "briefs/z.txt"]
+
+
+def test_candidate_carries_the_size_and_mtime_of_the_file(tmp_path: Path) -> None:
+    touch(tmp_path, "a.txt")
+    [found] = scan(tmp_path)
+    info = (tmp_path / "a.txt").stat()
+    assert (found.path, found.size, found.mtime_ns) == (
+        tmp_path / "a.txt", info.st_size, info.st_mtime_ns,
+    )  # fmt: skip
+
+
+def test_editor_and_download_leftovers_are_skipped(tmp_path: Path) -> None:
+    leftovers = [
+        ".hidden.md", ".#draft.md", "draft.md~", ".draft.md.swp", ".draft.md.swx",
+        "page.html.part", "upload.TMP", "report.crdownload", "#autosave.md#", "~$notes.docx",
+        ".git/config.md", ".obsidian/note.md",
+    ]  # fmt: skip
+    touch(tmp_path, "kept.md", *leftovers)
+    assert relpaths(tmp_path) == ["kept.md"]
+
+
+def test_ignore_patterns_match_names_folders_and_relpaths(tmp_path: Path) -> None:
+    touch(tmp_path, "a.md", "a.bak", "drafts/b.md", "archive/old.txt", "archive/keep.md")
+    ignore = ("*.bak", "drafts", "archive/*.txt")
+    assert relpaths(tmp_path, ignore) == ["a.md", "archive/keep.md"]
+
+
+def test_symlink_to_a_file_inside_the_seeds_folder_is_followed(tmp_path: Path) -> None:
+    touch(tmp_path, "real/a.md")
+    (tmp_path / "alias.md").symlink_to(tmp_path / "real" / "a.md")
+    found = {c.relpath: c for c in scan(tmp_path)}
+    assert sorted(found) == ["alias.md", "real/a.md"]
+    assert found["alias.md"].path == (tmp_path / "real" / "a.md").resolve()
+
+
+def test_symlinks_pointing_outside_the_seeds_folder_are_refused(tmp_path: Path) -> None:
+    seeds, outside = tmp_path / "seeds", tmp_path / "private"
+    touch(seeds, "a.md")
+    touch(outside, "secret.md", "folder/secret.md")
+    (seeds / "secret.md").symlink_to(outside / "secret.md")
+    (seeds / "folder").symlink_to(outside / "folder")
+    (seeds / "relative.md").symlink_to("../private/secret.md")
+    assert relpaths(seeds) == ["a.md"]
+
+
+def test_dangling_symlinks_and_link_loops_are_skipped(tmp_path: Path) -> None:
+    touch(tmp_path, "sub/a.md")
+    (tmp_path / "gone.md").symlink_to(tmp_path / "missing.md")
+    (tmp_path / "sub" / "up").symlink_to(tmp_path)
+    (tmp_path / "self.md").symlink_to(tmp_path / "self.md")
+    assert relpaths(tmp_path) == ["sub/a.md"]
+
+
+def test_only_regular_files_are_candidates(tmp_path: Path) -> None:
+    touch(tmp_path, "a.md")
+    os.mkfifo(tmp_path / "pipe.md")
+    assert relpaths(tmp_path) == ["a.md"]
+
+
+def test_a_missing_seeds_folder_is_a_document_error(tmp_path: Path) -> None:
+    with pytest.raises(DocumentError) as caught:
+        scan(tmp_path / "nowhere")
+    assert (caught.value.path, caught.value.reason) == (
+        str(tmp_path / "nowhere"), "seeds folder not found",
+    )  # fmt: skip
