@@ -19,9 +19,12 @@ from digest.decode import decode
 from digest.enrich.pipeline import Enricher
 from digest.errors import DocumentError
 from digest.lock import is_locked
+from digest.mail.archive import FEED_PATH as DIGESTS_FEED
+from digest.mail.archive import digests_feed
 from digest.mail.service import Mailer, SendReport
 from digest.model import Article, Document
 from digest.parse import parse
+from digest.publish.atomic import write_atomic
 from digest.publish.site import publish
 from digest.scan import Candidate, scan
 from digest.store import Rejection, Store
@@ -100,16 +103,22 @@ class App:
             self.store.set_meta("last_build", now.isoformat())
             self.store.set_meta("last_build_result", json.dumps(result.line()))
         site_key = self._site_key()
-        outputs_missing = not (self.config.paths.feeds / "atom.xml").exists()
+        feeds = self.config.paths.feeds
+        outputs_missing = not all((feeds / name).exists() for name in ("atom.xml", DIGESTS_FEED))
         same_site = self.store.get_meta("site_key") == site_key
         if changed_ids or result.removed or outputs_missing or not same_site:
             published = publish(
                 self.store.documents(),
                 self.config.feed,
-                self.config.paths.feeds,
+                feeds,
                 pages_for=changed_ids if same_site and not outputs_missing else None,
             )
-            result.files_written = published.written
+            # The digest archive feed is listed in feeds.opml from the start, so it
+            # exists (empty until the first digest) and follows feed settings.
+            digests_xml = digests_feed(self.store.digests(), self.config.feed)
+            result.files_written = published.written + write_atomic(
+                feeds / DIGESTS_FEED, digests_xml
+            )
             with self.store.transaction():
                 self.store.set_meta("site_key", site_key)
         return result

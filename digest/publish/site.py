@@ -69,6 +69,7 @@ def publish(
             files.update(atom_documents(spec, feed, link_of))
             entries.append((f"{feed.title}: {name}", path))
         outlines.append((label, entries))
+    outlines.append(("Digests", [(f"{feed.title}: digests", "digests.xml")]))
 
     files["feeds.opml"] = opml(feed, outlines, newest_update(documents))
     files["index.html"] = index_page(documents, feed, link_of, outlines)
