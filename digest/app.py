@@ -107,19 +107,22 @@ class App:
         outputs_missing = not all((feeds / name).exists() for name in ("atom.xml", DIGESTS_FEED))
         same_site = self.store.get_meta("site_key") == site_key
         if changed_ids or result.removed or outputs_missing or not same_site:
+            previous = self.store.output_keys()
             published = publish(
-                self.store.documents(),
+                self.store.refs(),
+                self.store.documents_by_id,
                 self.config.feed,
                 feeds,
-                pages_for=changed_ids if same_site and not outputs_missing else None,
+                site_key=site_key,
+                keys=previous if same_site and not outputs_missing else {},
             )
             # The digest archive feed is listed in feeds.opml from the start, so it
             # exists (empty until the first digest) and follows feed settings.
             digests_xml = digests_feed(self.store.digests(), self.config.feed)
-            result.files_written = published.written + write_atomic(
-                feeds / DIGESTS_FEED, digests_xml
-            )
+            written = published.written + write_atomic(feeds / DIGESTS_FEED, digests_xml)
+            result.files_written = written
             with self.store.transaction():
+                self.store.save_output_keys(published.keys, previous)
                 self.store.set_meta("site_key", site_key)
         return result
 

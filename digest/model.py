@@ -78,3 +78,17 @@ class Document:
     @property
     def author(self) -> str | None:
         return self.article.author
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRef:
+    """What publishing needs to plan its work without loading whole documents."""
+
+    id: str
+    slug: str
+    published: datetime
+    updated: datetime
+    regions: tuple[str, ...]
+    themes: tuple[str, ...]
+    # Changes whenever anything an entry shows changes: content or labels.
+    fingerprint: str

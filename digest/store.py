@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import StoreError
-from digest.model import Article, Document, Labels
+from digest.model import Article, Document, DocumentRef, Labels
 
 _MIGRATIONS = (
     """
@@ -79,6 +79,12 @@ _MIGRATIONS = (
         title TEXT NOT NULL,
         summary TEXT NOT NULL,
         articles INTEGER NOT NULL
+    );
+    """,
+    """
+    CREATE TABLE outputs (
+        path TEXT PRIMARY KEY,
+        key TEXT NOT NULL
     );
     """,
 )
@@ -205,6 +211,39 @@ class Store:
         docs.sort(key=lambda d: (d.published, d.id), reverse=True)
         return docs
 
+    def refs(self) -> list[DocumentRef]:
+        """Every published document, light enough to plan publishing; newest first."""
+        rows = self._db.execute(
+            "SELECT id, slug, published, updated, regions, themes, content_hash FROM documents"
+        )
+        refs = [
+            DocumentRef(
+                id=r[0],
+                slug=r[1],
+                published=_time(r[2]),
+                updated=_time(r[3]),
+                regions=tuple(json.loads(r[4])),
+                themes=tuple(json.loads(r[5])),
+                fingerprint=f"{r[6]}|{r[3]}|{r[4]}|{r[5]}",
+            )
+            for r in rows
+        ]
+        refs.sort(key=lambda d: (d.published, d.id), reverse=True)
+        return refs
+
+    def documents_by_id(self, ids: Collection[str]) -> dict[str, Document]:
+        out: dict[str, Document] = {}
+        wanted = list(ids)
+        # SQLite caps the number of bound parameters; ask in slices.
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT {_DOC_COLUMNS} FROM documents WHERE id IN ({marks})", chunk
+            )
+            out.update((row[0], _document(row)) for row in rows)
+        return out
+
     def document(self, doc_id: str) -> Document | None:
         row = self._db.execute(
             f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)
@@ -280,6 +319,18 @@ class Store:
 
     def forget_rejection(self, path: str) -> None:
         self._db.execute("DELETE FROM rejected WHERE path = ?", (path,))
+
+    # Output files and the keys they were rendered from
+
+    def output_keys(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT path, key FROM outputs").fetchall())
+
+    def save_output_keys(self, keys: Mapping[str, str], previous: Mapping[str, str]) -> None:
+        """Record the keys of this publication, writing only what differs from the last."""
+        gone = [(path,) for path in previous if path not in keys]
+        self._db.executemany("DELETE FROM outputs WHERE path = ?", gone)
+        changed = [(p, k) for p, k in keys.items() if previous.get(p) != k]
+        self._db.executemany("INSERT OR REPLACE INTO outputs (path, key) VALUES (?, ?)", changed)
 
     # Small named values: last build, last digest, publication fingerprints
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from digest.model import Article, Document, Labels
+from digest.model import Article, Document, DocumentRef, Labels
 
 
 def make_document(
@@ -47,4 +47,16 @@ def make_document(
         summary=f"Operators signed plan {n} on Tuesday.",
         regions=Labels(regions, inferred),
         themes=Labels(themes, inferred),
+    )
+
+
+def ref_of(doc: Document) -> DocumentRef:
+    return DocumentRef(
+        id=doc.id,
+        slug=doc.slug,
+        published=doc.published,
+        updated=doc.updated,
+        regions=doc.regions.names,
+        themes=doc.themes.names,
+        fingerprint=f"{doc.content_hash}|{doc.updated}|{doc.regions}|{doc.themes}",
     )

@@ -6,17 +6,27 @@ import feedparser
 from lxml import etree
 
 from digest.config import Config
+from digest.model import Document
 from digest.publish.site import publish
 from tests.conftest import WriteConfig
-from tests.factories import make_document
+from tests.factories import make_document, ref_of
 from tests.validate import assert_valid_atom
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def build(config: Config, docs: list) -> Path:  # type: ignore[type-arg]
+def build(config: Config, docs: list[Document], keys: dict[str, str] | None = None) -> Path:
+    """Publish `docs` the way a build does: planned from refs, loaded by id."""
     docs = sorted(docs, key=lambda d: (d.published, d.id), reverse=True)
-    publish(docs, config.feed, config.paths.feeds)
+    by_id = {d.id: d for d in docs}
+    publish(
+        [ref_of(d) for d in docs],
+        lambda ids: {i: by_id[i] for i in ids},
+        config.feed,
+        config.paths.feeds,
+        site_key="test",
+        keys=keys or {},
+    )
     return config.paths.feeds
 
 
@@ -157,3 +167,42 @@ def test_a_document_that_left_takes_its_page_and_feeds_with_it(write_config: Wri
     assert not (out / "articles/plan-2.html").exists()
     assert not (out / "regions/asia.xml").exists()
     assert not list(out.rglob("*.tmp"))
+
+
+def test_a_one_document_change_rerenders_only_what_shows_it(write_config: WriteConfig) -> None:
+    config = write_config(max_entries=2)
+    docs = [make_document(n, regions=("Asia",) if n % 2 else ("Europe",)) for n in range(1, 9)]
+    by_id = {d.id: d for d in docs}
+    first = publish(
+        [ref_of(d) for d in reversed(docs)],
+        lambda ids: {i: by_id[i] for i in ids},
+        config.feed,
+        config.paths.feeds,
+        site_key="test",
+        keys={},
+    )
+    newest = make_document(9, regions=("Asia",))
+    by_id[newest.id] = newest
+    loaded: list[str] = []
+
+    def load(ids: object) -> dict[str, Document]:
+        loaded.extend(ids)  # type: ignore[call-overload]
+        return {i: by_id[i] for i in ids}  # type: ignore[attr-defined]
+
+    second = publish(
+        [ref_of(d) for d in [newest, *reversed(docs)]],
+        load,
+        config.feed,
+        config.paths.feeds,
+        site_key="test",
+        keys=first.keys,
+    )
+    # atom.xml and the theme feed (3 documents each: main, the archive page
+    # that gains a next-archive link, the new archive page), the Asia feed (3),
+    # rss.xml, feed.json, feeds.opml, index.html and the new page. Older full
+    # archive pages, the Europe feed and the other pages are left alone.
+    assert (first.rendered, second.rendered) == (24, 14)
+    # Documents 2 and 4 sit only in untouched full archive pages and the Europe feed.
+    assert {docs[1].id, docs[3].id}.isdisjoint(loaded)
+    assert newest.id in loaded
+    assert_valid_atom(config.paths.feeds / "atom.xml")

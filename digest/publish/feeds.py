@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -32,57 +32,84 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 LinkOf = Callable[[Document], str]
 
 
+class Dated(Protocol):
+    @property
+    def updated(self) -> datetime: ...
+
+
 @dataclass(frozen=True, slots=True)
 class FeedSpec:
-    """One logical feed: where its main document lives and what it holds."""
+    """One logical feed: where its main document lives and what it is called."""
 
     path: str  # relative to the feeds folder, e.g. "atom.xml" or "regions/europe.xml"
     title: str
     subtitle: str
-    documents: tuple[Document, ...]  # newest first
-
-    @property
-    def stem(self) -> str:
-        return self.path.removesuffix(".xml")
 
 
-def atom_documents(spec: FeedSpec, feed: FeedSettings, link_of: LinkOf) -> dict[str, bytes]:
-    """The main Atom document and its RFC 5005 archive documents, by relative path.
+@dataclass(frozen=True, slots=True)
+class FeedPage:
+    """One Atom document of a feed: the main one or an RFC 5005 archive."""
 
-    The main document holds the newest `max_entries` entries. Older entries
-    fill archive pages from the oldest up, so a full page never changes again;
-    each page links to its neighbours (prev-archive, next-archive) and to the
-    main document (current).
+    path: str
+    ids: tuple[str, ...]  # newest first
+    links: tuple[tuple[str, str], ...]  # (rel, path relative to the feeds folder)
+    archive: bool
+
+
+def paginate(path: str, ids: Sequence[str], size: int) -> list[FeedPage]:
+    """Split a feed's entries (newest first) into its main and archive documents.
+
+    The main document holds the newest `size` entries. Older entries fill
+    archive pages from the oldest up, so a full page never changes again; each
+    page links to its neighbours (prev-archive, next-archive) and to the main
+    document (current).
     """
-    size = feed.max_entries
-    current, older = spec.documents[:size], spec.documents[size:]
-    pages = [tuple(reversed(older))[i : i + size] for i in range(0, len(older), size)]
-    names = [f"archive/{spec.stem}/{n}.xml" for n in range(1, len(pages) + 1)]
-    out: dict[str, bytes] = {}
-    out[spec.path] = _atom(
-        spec, feed, link_of, current, self_path=spec.path,
-        links={"prev-archive": names[-1]} if names else {}, archive=False,
-    )  # fmt: skip
-    for n, (name, page) in enumerate(zip(names, pages, strict=True)):
-        links = {"current": spec.path}
+    current, older = tuple(ids[:size]), tuple(reversed(ids[size:]))
+    chunks = [older[i : i + size] for i in range(0, len(older), size)]
+    stem = path.removesuffix(".xml")
+    names = [f"archive/{stem}/{n}.xml" for n in range(1, len(chunks) + 1)]
+    pages = [FeedPage(path, current, (("prev-archive", names[-1]),) if names else (), False)]
+    for n, (name, chunk) in enumerate(zip(names, chunks, strict=True)):
+        links = [("current", path)]
         if n > 0:
-            links["prev-archive"] = names[n - 1]
+            links.append(("prev-archive", names[n - 1]))
         if n + 1 < len(names):
-            links["next-archive"] = names[n + 1]
-        newest_first = tuple(reversed(page))
-        out[name] = _atom(
-            spec, feed, link_of, newest_first, self_path=name, links=links, archive=True
-        )
-    return out
+            links.append(("next-archive", names[n + 1]))
+        pages.append(FeedPage(name, tuple(reversed(chunk)), tuple(links), True))
+    return pages
 
 
-def rss_document(spec: FeedSpec, feed: FeedSettings, link_of: LinkOf) -> bytes:
+def atom_page(
+    spec: FeedSpec,
+    page: FeedPage,
+    documents: Sequence[Document],
+    feed: FeedSettings,
+    link_of: LinkOf,
+) -> bytes:
+    """One Atom document; `documents` are the page's entries, newest first."""
+    fg = _generator(spec, feed, documents, self_path=page.path)
+    fg.link(href=feed.base_url + "index.html", rel="alternate", type="text/html")
+    for rel, path in page.links:
+        fg.link(href=feed.base_url + path, rel=rel, type="application/atom+xml")
+    if page.archive:
+        fg.register_extension("history", _ArchiveMark, _NoEntryExtension, rss=False)
+    fg.register_extension("digest", _NoFeedExtension, _EntryExtras, rss=False)
+    for doc in documents:
+        fe = _entry(fg, doc, feed)
+        fe.digest.set(doc, link_of(doc))
+    data: bytes = fg.atom_str(pretty=True)
+    return data
+
+
+def rss_document(
+    spec: FeedSpec, documents: Sequence[Document], feed: FeedSettings, link_of: LinkOf
+) -> bytes:
     """RSS 2.0 with the same newest entries as the main Atom document."""
-    fg = _generator(spec, feed, spec.documents[: feed.max_entries], self_path=spec.path)
+    fg = _generator(spec, feed, documents, self_path=spec.path)
     fg.link(href=feed.base_url + "index.html", rel="alternate")
     fg.description(_clean(spec.subtitle) or _clean(spec.title))
-    for doc in spec.documents[: feed.max_entries]:
-        fe = _entry(fg, doc, feed, link_of)
+    for doc in documents:
+        fe = _entry(fg, doc, feed)
         fe.guid(doc.id, permalink=False)
         fe.link(href=link_of(doc))
         fe.dc.dc_creator(_clean(doc.author or feed.author))
@@ -92,33 +119,9 @@ def rss_document(spec: FeedSpec, feed: FeedSettings, link_of: LinkOf) -> bytes:
     return data
 
 
-def newest_update(documents: Sequence[Document]) -> datetime:
+def newest_update(items: Sequence[Dated]) -> datetime:
     """What a feed's `updated` is: its newest entry's, never the build time."""
-    return max((d.updated for d in documents), default=EPOCH)
-
-
-def _atom(
-    spec: FeedSpec,
-    feed: FeedSettings,
-    link_of: LinkOf,
-    documents: Sequence[Document],
-    *,
-    self_path: str,
-    links: dict[str, str],
-    archive: bool,
-) -> bytes:
-    fg = _generator(spec, feed, documents, self_path=self_path)
-    fg.link(href=feed.base_url + "index.html", rel="alternate", type="text/html")
-    for rel, path in links.items():
-        fg.link(href=feed.base_url + path, rel=rel, type="application/atom+xml")
-    if archive:
-        fg.register_extension("history", _ArchiveMark, _NoEntryExtension, rss=False)
-    fg.register_extension("digest", _NoFeedExtension, _EntryExtras, rss=False)
-    for doc in documents:
-        fe = _entry(fg, doc, feed, link_of)
-        fe.digest.set(doc, link_of(doc))
-    data: bytes = fg.atom_str(pretty=True)
-    return data
+    return max((d.updated for d in items), default=EPOCH)
 
 
 def _generator(
@@ -139,7 +142,7 @@ def _generator(
     return fg
 
 
-def _entry(fg: FeedGenerator, doc: Document, feed: FeedSettings, link_of: LinkOf) -> Any:
+def _entry(fg: FeedGenerator, doc: Document, feed: FeedSettings) -> Any:
     fe = fg.add_entry(order="append")
     fe.id(doc.id)
     fe.title(_clean(doc.title))

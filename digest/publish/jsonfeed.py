@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from digest.config import FeedSettings
+from digest.model import Document
 from digest.publish.feeds import FeedSpec, LinkOf
 from digest.text import strip_control
 
 
-def json_feed(spec: FeedSpec, feed: FeedSettings, link_of: LinkOf, *, path: str) -> bytes:
+def json_feed(
+    spec: FeedSpec, documents: Sequence[Document], feed: FeedSettings, link_of: LinkOf
+) -> bytes:
     items = []
-    for doc in spec.documents[: feed.max_entries]:
+    for doc in documents:
         item: dict[str, Any] = {
             "id": doc.id,
             "url": link_of(doc),
@@ -31,7 +35,7 @@ def json_feed(spec: FeedSpec, feed: FeedSettings, link_of: LinkOf, *, path: str)
         "version": "https://jsonfeed.org/version/1.1",
         "title": strip_control(spec.title),
         "home_page_url": feed.base_url + "index.html",
-        "feed_url": feed.base_url + path,
+        "feed_url": feed.base_url + spec.path,
         "description": strip_control(spec.subtitle),
         "language": feed.language,
         "authors": [{"name": strip_control(feed.author)}],

@@ -1,15 +1,31 @@
-"""Write every output file for a set of documents, and remove what no longer belongs."""
+"""Write every output file for the published documents, and remove what no longer belongs.
+
+Publishing is planned before anything is rendered: every output file gets a key
+made of what it shows (its entries' fingerprints, its links, the site settings),
+and only files whose key changed are rendered and only their documents loaded.
+So a one-file change rewrites a handful of files, not the whole archive.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+import hashlib
+import json
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from digest.config import FeedSettings
-from digest.model import UNCLASSIFIED, Document
+from digest.model import UNCLASSIFIED, Document, DocumentRef
 from digest.publish.atomic import write_atomic
-from digest.publish.feeds import FeedSpec, atom_documents, newest_update, rss_document
+from digest.publish.feeds import (
+    FeedPage,
+    FeedSpec,
+    atom_page,
+    newest_update,
+    paginate,
+    rss_document,
+)
 from digest.publish.jsonfeed import json_feed
 from digest.publish.opml import opml
 from digest.publish.pages import article_page, index_page
@@ -18,74 +34,142 @@ from digest.text import slugify
 # Folders the build owns outright: anything in them it did not write is stale.
 OWNED = ("articles", "regions", "themes", "archive")
 
+Loader = Callable[[Collection[str]], Mapping[str, Document]]
+Render = Callable[[Sequence[Document]], bytes]
+
 
 @dataclass(frozen=True, slots=True)
 class PublishResult:
     written: int
     removed: int
+    rendered: int
+    keys: dict[str, str] = field(repr=False)
 
 
-def page_path(doc: Document) -> str:
+@dataclass(frozen=True, slots=True)
+class _Job:
+    path: str
+    ids: tuple[str, ...]
+    render: Render
+
+
+def page_path(doc: Document | DocumentRef) -> str:
     return f"articles/{doc.slug}.html"
 
 
 def publish(
-    documents: Sequence[Document],
+    refs: Sequence[DocumentRef],
+    load: Loader,
     feed: FeedSettings,
     out: Path,
     *,
-    pages_for: Collection[str] | None = None,
+    site_key: str,
+    keys: Mapping[str, str],
 ) -> PublishResult:
-    """Write feeds, archives, pages, the OPML index and the landing page under `out`.
+    """Bring `out` up to date with `refs` (newest first).
 
-    `documents` are newest first. `pages_for` limits article pages to those ids
-    (plus any page that is missing); None renders every page.
+    `keys` are the output keys the previous publication returned, or {} to
+    render everything (and sweep the owned folders of anything unknown).
     """
+    by_id = {ref.id: ref for ref in refs}
+    planned: dict[str, str] = {}
+    jobs: list[_Job] = []
+
+    def plan(path: str, ids: Sequence[str], render: Render, *context: object) -> None:
+        prints = [by_id[i].fingerprint for i in ids]
+        blob = json.dumps([site_key, path, prints, repr(context)], default=str)
+        key = hashlib.sha256(blob.encode()).hexdigest()[:32]
+        planned[path] = key
+        if keys.get(path) != key:
+            jobs.append(_Job(path, tuple(ids), render))
 
     def link_of(doc: Document) -> str:
         return doc.article.url or feed.base_url + page_path(doc)
 
-    files: dict[str, bytes] = {}
-    main = FeedSpec("atom.xml", feed.title, feed.subtitle, tuple(documents))
-    files.update(atom_documents(main, feed, link_of))
-    files["rss.xml"] = rss_document(
-        FeedSpec("rss.xml", feed.title, feed.subtitle, main.documents), feed, link_of
-    )
-    files["feed.json"] = json_feed(main, feed, link_of, path="feed.json")
+    size = feed.max_entries
+    all_ids = [ref.id for ref in refs]
+    main = FeedSpec("atom.xml", feed.title, feed.subtitle)
+    _plan_atom(plan, main, all_ids, feed, link_of)
+    rss = FeedSpec("rss.xml", feed.title, feed.subtitle)
+    plan("rss.xml", all_ids[:size], lambda docs: rss_document(rss, docs, feed, link_of))
+    js = FeedSpec("feed.json", feed.title, feed.subtitle)
+    plan("feed.json", all_ids[:size], lambda docs: json_feed(js, docs, feed, link_of))
 
     outlines: list[tuple[str, list[tuple[str, str]]]] = [
         ("", [(feed.title, "atom.xml"), (f"{feed.title} (RSS)", "rss.xml")])
     ]
     for kind, label in (("regions", "Regions"), ("themes", "Themes")):
-        members: dict[str, list[Document]] = {}
-        for doc in documents:
-            labels = doc.regions if kind == "regions" else doc.themes
-            for name in labels.names or (UNCLASSIFIED,):
-                members.setdefault(name, []).append(doc)
+        members: dict[str, list[str]] = {}
+        for ref in refs:
+            for name in getattr(ref, kind) or (UNCLASSIFIED,):
+                members.setdefault(name, []).append(ref.id)
         entries = []
         for name in sorted(members, key=lambda n: (n == UNCLASSIFIED, n.casefold())):
-            path = f"{kind}/{slugify(name)}.xml"
-            spec = FeedSpec(path, f"{feed.title}: {name}", f"{label}: {name}", tuple(members[name]))
-            files.update(atom_documents(spec, feed, link_of))
-            entries.append((f"{feed.title}: {name}", path))
+            spec = FeedSpec(
+                f"{kind}/{slugify(name)}.xml", f"{feed.title}: {name}", f"{label}: {name}"
+            )
+            _plan_atom(plan, spec, members[name], feed, link_of)
+            entries.append((spec.title, spec.path))
         outlines.append((label, entries))
     outlines.append(("Digests", [(f"{feed.title}: digests", "digests.xml")]))
 
-    files["feeds.opml"] = opml(feed, outlines, newest_update(documents))
-    files["index.html"] = index_page(documents, feed, link_of, outlines)
+    updated = newest_update(refs)
+    plan("feeds.opml", [], lambda _: opml(feed, outlines, updated), outlines, updated)
+    plan(
+        "index.html",
+        all_ids[:size],
+        lambda docs: index_page(docs, feed, link_of, outlines),
+        outlines,
+    )
+    for ref in refs:
+        plan(page_path(ref), [ref.id], lambda docs: article_page(docs[0], feed))
 
-    wanted_pages = {page_path(doc) for doc in documents}
-    for doc in documents:
-        path = page_path(doc)
-        if pages_for is None or doc.id in pages_for or not (out / path).exists():
-            files[path] = article_page(doc, feed)
+    needed = {i for job in jobs for i in job.ids}
+    docs = load(needed) if needed else {}
+    written = 0
+    for job in jobs:
+        data = job.render([docs[i] for i in job.ids])
+        written += write_atomic(out / job.path, data)
 
-    written = sum(write_atomic(out / rel, data) for rel, data in files.items())
-    removed = _prune(out, keep=set(files) | wanted_pages)
-    return PublishResult(written=written, removed=removed)
+    stale = set(keys) - set(planned)
+    removed = _remove(out, stale) if keys else _sweep(out, keep=set(planned))
+    return PublishResult(written=written, removed=removed, rendered=len(jobs), keys=planned)
 
 
-def _prune(out: Path, *, keep: set[str]) -> int:
+def _plan_atom(
+    plan: Callable[..., None],
+    spec: FeedSpec,
+    ids: Sequence[str],
+    feed: FeedSettings,
+    link_of: Callable[[Document], str],
+) -> None:
+    for page in paginate(spec.path, ids, feed.max_entries):
+        render = partial(_atom, spec, page, feed, link_of)
+        plan(page.path, page.ids, render, page.links, spec.title, spec.subtitle)
+
+
+def _atom(
+    spec: FeedSpec,
+    page: FeedPage,
+    feed: FeedSettings,
+    link_of: Callable[[Document], str],
+    docs: Sequence[Document],
+) -> bytes:
+    return atom_page(spec, page, docs, feed, link_of)
+
+
+def _remove(out: Path, stale: set[str]) -> int:
+    removed = 0
+    for rel in sorted(stale):
+        path = out / rel
+        if rel.split("/", 1)[0] in OWNED and path.is_file():
+            path.unlink()
+            removed += 1
+            _drop_empty_parents(path.parent, out)
+    return removed
+
+
+def _sweep(out: Path, *, keep: set[str]) -> int:
     removed = 0
     for folder in OWNED:
         base = out / folder
@@ -99,3 +183,9 @@ def _prune(out: Path, *, keep: set[str]) -> int:
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
     return removed
+
+
+def _drop_empty_parents(folder: Path, out: Path) -> None:
+    while folder != out and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
