@@ -10,47 +10,50 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_RULES = re.compile(
-    "|".join(
-        f"(?:{rule})"
-        for rule in (
-            # Share, follow and subscribe pleas.
-            r"^(please\s+)?(click|tap|press)\s+(here\b|the\s+(share|like|follow|subscribe|image|button)\b)",
-            r"^(please\s+)?(share|follow)\s+(this|us|our)\b",
-            r"^(please\s+)?like\s+us\s+on\b",
-            r"^(please\s+)?(feel free to|don.t forget to)\s+(share|repost|subscribe|follow)\b",
-            r"^(please\s+)?(subscribe|sign\s*up)\s+(to|for|now|today|here)\b",
-            r"^(join|get|receive)\s+(our|the)\s+(free\s+)?(daily\s+|weekly\s+)?newsletter",
-            r"^(read|see)\s+(more|also|next)\s*:",
-            r"^related(\s+(articles?|stories|posts|reading))?\s*:",
-            # Donation pleas.
-            r"^(please\s+)?(donate|consider\s+(donating|supporting))\b",
-            r"^(please\s+)?support\s+(us|our\s+(work|journalism|site))\b",
-            r"\bhelp\s+us\s+stay\s+afloat\b",
-            r"\bmake\s+a\s+one-time\s+or\s+recurring\s+donation\b",
-            # Provenance, rights and legal small print.
-            r"^this\s+(article|story|piece|post)\s+(was\s+)?(originally|first)\s+(published|appeared)\b",
-            r"^(originally|first)\s+(published|appeared)\s+(on|in|at|by)\b",
-            r"^the\s+original\s+source\s+of\s+this\s+article\s+is\b",
-            r"^(copyright\s*)?(©|\(c\))",
-            r"^copyright\s+\d{4}\b",
-            r"^all\s+rights\s+reserved\b",
-            r"^disclaimer\s*:",
-            r"\bcontains\s+copyrighted\s+material\b",
-            r"^(for\s+)?media\s+inquiries\b",
-            r"^articles\s+by\s*:",
-            r"^become\s+a\s+(member|subscriber|patron)\b",
-            # Comment prompts.
-            r"^comment\s+on\s+.{0,80}\b(facebook|page|forum|articles?)\b",
-            r"^(leave|post|add|share)\s+(a|your)\s+comments?\b",
-            r"^we\s+welcome\s+(your\s+)?comments\b",
-            r"^join\s+the\s+(conversation|discussion)\s*(below|here|on)\b",
-            # Image credits.
-            r"^(featured\s+)?(image|photo|picture|illustration)\s+(source|credit)s?\b",
-            r"^featured\s+image\b",
-        )
-    ),
-    re.IGNORECASE,
+_RULES = (
+    # Share, follow and subscribe pleas.
+    r"^(please\s+)?(click|tap|press)\s+(here\b|the\s+(share|like|follow|subscribe|image|button)\b)",
+    r"^(please\s+)?(share|follow)\s+(this|us|our)\b",
+    r"^(please\s+)?like\s+us\s+on\b",
+    r"^(please\s+)?(feel free to|don.t forget to)\s+(share|repost|subscribe|follow)\b",
+    r"^(please\s+)?(subscribe|sign\s*up)\s+(to|for|now|today|here)\b",
+    r"^(join|get|receive)\s+(our|the)\s+(free\s+)?(daily\s+|weekly\s+)?newsletter",
+    r"^(read|see)\s+(more|also|next)\s*:",
+    r"^related(\s+(articles?|stories|posts|reading))?\s*:",
+    # Donation pleas.
+    r"^(please\s+)?(donate|consider\s+(donating|supporting))\b",
+    r"^(please\s+)?support\s+(us|our\s+(work|journalism|site))\b",
+    r"\bhelp\s+us\s+stay\s+afloat\b",
+    r"\bmake\s+a\s+one-time\s+or\s+recurring\s+donation\b",
+    # Provenance, rights and legal small print.
+    r"^this\s+(article|story|piece|post)\s+(was\s+)?(originally|first)\s+(published|appeared)\b",
+    r"^(originally|first)\s+(published|appeared)\s+(on|in|at|by)\b",
+    r"^the\s+original\s+source\s+of\s+this\s+article\s+is\b",
+    r"^(copyright\s*)?(©|\(c\))",
+    r"^copyright\s+\d{4}\b",
+    r"^all\s+rights\s+reserved\b",
+    r"^disclaimer\s*:",
+    r"\bcontains\s+copyrighted\s+material\b",
+    r"^(for\s+)?media\s+inquiries\b",
+    r"^articles\s+by\s*:",
+    r"^become\s+a\s+(member|subscriber|patron)\b",
+    # Comment prompts.
+    r"^comment\s+on\s+.{0,80}\b(facebook|page|forum|articles?)\b",
+    r"^(leave|post|add|share)\s+(a|your)\s+comments?\b",
+    r"^we\s+welcome\s+(your\s+)?comments\b",
+    r"^join\s+the\s+(conversation|discussion)\s*(below|here|on)\b",
+    # Image credits.
+    r"^(featured\s+)?(image|photo|picture|illustration)\s+(source|credit)s?\b",
+    r"^featured\s+image\b",
+)
+# Most rules hold only at the start of a paragraph: those are tried there once
+# (re.match), and only the few phrased mid-sentence are searched for, because
+# one big unanchored alternation retries every rule at every character.
+_AT_START = re.compile(
+    "|".join(f"(?:{rule[1:]})" for rule in _RULES if rule.startswith("^")), re.IGNORECASE
+)
+_ANYWHERE = re.compile(
+    "|".join(f"(?:{rule})" for rule in _RULES if not rule.startswith("^")), re.IGNORECASE
 )
 
 # "Copyright ©" or "©" to the end of the line: the rights statement itself.
@@ -60,7 +63,7 @@ _RIGHTS = re.compile(r"(?:copyright\s*(?:©|\(c\))?|©)\s*[^\n]*\d{4}[^\n]*", re
 def is_boilerplate(paragraph: str) -> bool:
     """Whether one plain-text paragraph is site furniture rather than article text."""
     text = paragraph.strip().lstrip("*_•-–— ")
-    return _RULES.search(text) is not None
+    return _AT_START.match(text) is not None or _ANYWHERE.search(text) is not None
 
 
 def remove_boilerplate(paragraphs: Iterable[str]) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from digest.config import FeedSettings
 from digest.model import UNCLASSIFIED, Document, DocumentRef
-from digest.publish.atomic import write_atomic
+from digest.publish.atomic import write_many
 from digest.publish.feeds import (
     FeedPage,
     FeedSpec,
@@ -126,10 +126,7 @@ def publish(
 
     needed = {i for job in jobs for i in job.ids}
     docs = load(needed) if needed else {}
-    written = 0
-    for job in jobs:
-        data = job.render([docs[i] for i in job.ids])
-        written += write_atomic(out / job.path, data)
+    written = write_many(out, {job.path: job.render([docs[i] for i in job.ids]) for job in jobs})
 
     stale = set(keys) - set(planned)
     removed = _remove(out, stale) if keys else _sweep(out, keep=set(planned))
