@@ -11,24 +11,23 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from digest import __version__
 from digest.config import Config
-from digest.decode import decode
-from digest.enrich.pipeline import Enricher
-from digest.errors import DocumentError
 from digest.lock import is_locked
-from digest.mail.archive import FEED_PATH as DIGESTS_FEED
-from digest.mail.archive import digests_feed
-from digest.mail.service import Mailer, SendReport
-from digest.model import Article, Document
-from digest.parse import parse
-from digest.publish.atomic import write_atomic
-from digest.publish.site import publish
+from digest.model import DIGESTS_FEED, Article, Document, Rejected
 from digest.scan import Candidate, scan
-from digest.store import Rejection, Store
+from digest.store import IndexRow, Rejection, Store
 from digest.text import slugify
+
+# Parsing, enrichment, rendering and mail pull in heavy libraries; they are
+# imported where they are used so that a rebuild with nothing to do (and
+# `status`) starts in a fraction of the time.
+if TYPE_CHECKING:
+    from digest.enrich.pipeline import Enriched
+    from digest.ingest import Ingest
+    from digest.mail.service import Mailer, SendReport
 
 Clock = Callable[[], datetime]
 
@@ -108,6 +107,10 @@ class App:
         same_site = self.store.get_meta("site_key") == site_key
         if changed_ids or result.removed or outputs_missing or not same_site:
             previous = self.store.output_keys()
+            from digest.mail.archive import digests_feed
+            from digest.publish.atomic import write_atomic
+            from digest.publish.site import publish
+
             published = publish(
                 self.store.refs(),
                 self.store.documents_by_id,
@@ -129,7 +132,7 @@ class App:
     def _ingest(
         self, candidates: list[Candidate], now: datetime, result: BuildResult, progress: Progress
     ) -> set[str]:
-        store, limit = self.store, self.config.ingest.max_bytes
+        store = self.store
         index = store.index()
         rejections = store.rejections()
         by_hash = {row.content_hash: row for row in index.values()}
@@ -143,70 +146,50 @@ class App:
             store.reject(rejection)
             result.rejected.append(rejection)
 
-        fresh: list[tuple[Candidate, str, Article]] = []
+        todo: list[tuple[Candidate, str]] = []
         claimed: dict[str, str] = {}  # content hash -> path, for this build's new content
         for cand in candidates:
-            progress.advance()
             row = index.get(cand.relpath)
             if row and (row.size, row.mtime_ns) == (cand.size, cand.mtime_ns):
                 result.unchanged += 1
+                progress.advance()
                 continue
             old = rejections.get(cand.relpath)
             if old and (old.size, old.mtime_ns) == (cand.size, cand.mtime_ns):
                 result.rejected.append(old)
+                progress.advance()
                 continue
-            if cand.size > limit:
-                reject(cand, f"too large: {cand.size} bytes, over ingest.max_bytes = {limit}")
+            verdict = self._triage(cand, row, by_hash, gone, claimed, result)
+            if isinstance(verdict, Rejected):
+                reject(cand, verdict.reason)
+            elif verdict:
+                todo.append((cand, verdict))
+                claimed[verdict] = cand.relpath
                 continue
-            try:
-                data = cand.path.read_bytes()
-            except OSError as exc:
-                reject(cand, f"cannot read: {exc.strerror or exc}")
-                continue
-            digest = hashlib.sha256(data).hexdigest()
-            if row and row.content_hash == digest:
-                store.touch(row.id, path=cand.relpath, size=cand.size, mtime_ns=cand.mtime_ns)
-                result.unchanged += 1
-                continue
-            prior = by_hash.get(digest)
-            if prior and prior.path != cand.relpath:
-                if prior.path in gone:
-                    # Moved or renamed: the same entry, at its new path.
-                    del gone[prior.path]
-                    if row:
-                        store.delete(row.id)
-                        result.removed += 1
-                    store.touch(prior.id, path=cand.relpath, size=cand.size, mtime_ns=cand.mtime_ns)
-                    store.forget_rejection(cand.relpath)
-                    result.renamed += 1
-                    continue
-                reject(cand, f"same content as {prior.path}; published once")
-                continue
-            if digest in claimed:
-                reject(cand, f"same content as {claimed[digest]}; published once")
-                continue
-            try:
-                article = parse(decode(data, cand.relpath), cand.relpath,
-                                dayfirst=self.config.ingest.dayfirst)  # fmt: skip
-            except DocumentError as exc:
-                reject(cand, exc.reason)
-                continue
-            claimed[digest] = cand.relpath
-            fresh.append((cand, digest, article))
+            progress.advance()
 
         for row in gone.values():
             store.delete(row.id)
             result.removed += 1
 
         changed: set[str] = set()
-        if not fresh:
+        if not todo:
             return changed
-        enricher = self._enricher(extra=[a for _, _, a in fresh])
+        from digest.ingest import prepare
+        from digest.parallel import map_documents
+
+        ingest = self._ingest_models()
         slugs = store.slugs()
-        for cand, digest, article in fresh:
+        jobs = [(cand.relpath, cand.path) for cand, _ in todo]
+        for (cand, digest), outcome in zip(todo, map_documents(prepare, ingest, jobs), strict=True):
+            progress.advance()
+            if isinstance(outcome, Rejected):
+                reject(cand, outcome.reason)
+                continue
             row = index.get(cand.relpath)
             old_doc = store.document(row.id) if row else None
-            doc = self._document(cand, digest, article, enricher, old_doc, now, slugs)
+            article, enriched = outcome
+            doc = self._document(cand, digest, article, enriched, old_doc, now, slugs)
             store.put(doc, size=cand.size, mtime_ns=cand.mtime_ns)
             store.forget_rejection(cand.relpath)
             changed.add(doc.id)
@@ -216,17 +199,57 @@ class App:
                 result.published += 1
         return changed
 
+    def _triage(
+        self,
+        cand: Candidate,
+        row: IndexRow | None,
+        by_hash: dict[str, IndexRow],
+        gone: dict[str, IndexRow],
+        claimed: dict[str, str],
+        result: BuildResult,
+    ) -> str | Rejected | None:
+        """What a new or touched file needs: its content hash when it must be parsed,
+        a rejection, or None when nothing (same content, or a rename)."""
+        limit = self.config.ingest.max_bytes
+        if cand.size > limit:
+            return Rejected(f"too large: {cand.size} bytes, over ingest.max_bytes = {limit}")
+        try:
+            data = cand.path.read_bytes()
+        except OSError as exc:
+            return Rejected(f"cannot read: {exc.strerror or exc}")
+        digest = hashlib.sha256(data).hexdigest()
+        store = self.store
+        if row and row.content_hash == digest:
+            store.touch(row.id, path=cand.relpath, size=cand.size, mtime_ns=cand.mtime_ns)
+            result.unchanged += 1
+            return None
+        prior = by_hash.get(digest)
+        if prior and prior.path != cand.relpath:
+            if prior.path not in gone:
+                return Rejected(f"same content as {prior.path}; published once")
+            # Moved or renamed: the same entry, at its new path.
+            del gone[prior.path]
+            if row:
+                store.delete(row.id)
+                result.removed += 1
+            store.touch(prior.id, path=cand.relpath, size=cand.size, mtime_ns=cand.mtime_ns)
+            store.forget_rejection(cand.relpath)
+            result.renamed += 1
+            return None
+        if digest in claimed:
+            return Rejected(f"same content as {claimed[digest]}; published once")
+        return digest
+
     def _document(
         self,
         cand: Candidate,
         digest: str,
         article: Article,
-        enricher: Enricher,
+        enriched: Enriched,
         old: Document | None,
         now: datetime,
         slugs: set[str],
     ) -> Document:
-        enriched = enricher.enrich(article)
         if old:
             doc_id, slug, first_seen = old.id, old.slug, old.first_seen
             # An edit is an update of the same entry, dated when it was seen,
@@ -253,11 +276,10 @@ class App:
             themes=enriched.themes,
         )
 
-    def _enricher(self, extra: list[Article]) -> Enricher:
-        examples: list[tuple[str, tuple[str, ...]]] = self.store.labelled_examples()
-        examples += [(f"{a.title or ''}\n{a.text}", a.themes) for a in extra if a.themes]
-        cfg = self.config
-        return Enricher(cfg.summary, cfg.regions, cfg.themes, examples)
+    def _ingest_models(self) -> Ingest:
+        from digest.ingest import make_ingest
+
+        return make_ingest(self.config, self.store.labelled_examples())
 
     def _reclassify(self) -> set[str]:
         """Re-infer themes of unlabelled documents when what the model learns from changed."""
@@ -270,16 +292,22 @@ class App:
         if self.store.get_meta("themes_key") == key:
             return set()
         self.store.set_meta("themes_key", key)
-        examples = self.store.labelled_examples()
-        enricher = Enricher(self.config.summary, self.config.regions, cfg, examples)
+        from digest.ingest import infer_themes
+        from digest.parallel import map_documents
+
+        store = self.store
+        # Only what inference reads is kept and sent to workers, not whole documents.
+        inputs = [
+            (doc.id, doc.themes, (doc.title, doc.article.text))
+            for doc in store.iter_documents()
+            if doc.themes.inferred
+        ]
+        inferred = map_documents(infer_themes, self._ingest_models(), [i[2] for i in inputs])
         changed = set()
-        for doc in self.store.documents():
-            if not doc.themes.inferred:
-                continue
-            themes = enricher.theme_labels(doc.article, doc.title)
-            if themes != doc.themes:
-                self.store.set_themes(doc.id, themes)
-                changed.add(doc.id)
+        for (doc_id, before, _), themes in zip(inputs, inferred, strict=True):
+            if themes != before:
+                store.set_themes(doc_id, themes)
+                changed.add(doc_id)
         return changed
 
     def _site_key(self) -> str:
@@ -295,6 +323,8 @@ class App:
         return self._mailer().next_digest()
 
     def _mailer(self) -> Mailer:
+        from digest.mail.service import Mailer
+
         return Mailer(self.config, self.store, self.now)
 
     def status(self) -> dict[str, Any]:

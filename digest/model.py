@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 UNCLASSIFIED = "Unclassified"
+# The feed of sent digests: written by the mailer, listed and bootstrapped by the build.
+DIGESTS_FEED = "digests.xml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +94,10 @@ class DocumentRef:
     themes: tuple[str, ...]
     # Changes whenever anything an entry shows changes: content or labels.
     fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Why one input file cannot be published."""
+
+    reason: str

@@ -201,6 +201,12 @@ class Store:
         docs.sort(key=lambda d: (d.published, d.id), reverse=True)
         return docs
 
+    def iter_documents(self) -> Iterator[Document]:
+        """Every document, a few hundred rows at a time, in no particular order."""
+        cursor = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents")
+        while rows := cursor.fetchmany(500):
+            yield from (_document(row) for row in rows)
+
     def documents_seen_between(self, start: datetime, end: datetime) -> list[Document]:
         """Documents first seen in (start, end], newest first: what a digest period covers."""
         rows = self._db.execute(

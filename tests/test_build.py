@@ -198,3 +198,23 @@ def test_the_reference_seeds_publish_with_their_metadata_and_without_the_footer(
             assert footer not in text, f"{footer!r} leaked into {rel}"
     parsed = assert_valid_atom(config.paths.feeds / "atom.xml")
     assert len(parsed.entries) == 2
+
+
+def test_a_large_first_build_spreads_over_processes_and_gives_the_same_result(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    from digest.parallel import MIN_ITEMS
+
+    config = write_config()
+    for n in range(MIN_ITEMS + 6):
+        write(
+            project / "seeds", f"batch/{n:03d}.md", f"Council publishes budget line {n}", n % 28 + 1
+        )
+    (project / "seeds" / "batch" / "bad.md").write_bytes(b"\x00\x01\x02" * 50)
+    result = make_app(config, _now=clock).build()
+    assert (result.published, [r.path for r in result.rejected]) == (
+        MIN_ITEMS + 6,
+        ["batch/bad.md"],
+    )
+    parsed = assert_valid_atom(config.paths.feeds / "atom.xml")
+    assert parsed.entries[0].title == "Council publishes budget line 27"

@@ -86,5 +86,8 @@ class Enricher:
     def theme_labels(self, article: Article, title: str) -> Labels:
         if article.themes:
             return Labels(article.themes, inferred=False)
-        found = self.themes.infer(f"{title}\n{article.text}")
+        return self.infer_themes(title, article.text)
+
+    def infer_themes(self, title: str, text: str) -> Labels:
+        found = self.themes.infer(f"{title}\n{text}")
         return Labels(found or (UNCLASSIFIED,), inferred=True)

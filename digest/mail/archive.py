@@ -11,12 +11,13 @@ from feedgen.feed import FeedGenerator
 from digest import __version__
 from digest.config import FeedSettings
 from digest.grouping import RegionGroup
+from digest.model import DIGESTS_FEED
 from digest.publish.atomic import write_atomic
 from digest.publish.feeds import EPOCH
 from digest.store import ArchivedDigest
 from digest.text import strip_control
 
-FEED_PATH = "digests.xml"
+FEED_PATH = DIGESTS_FEED
 
 
 def page_name(period_end: datetime, zone: tzinfo, taken: set[str]) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -34,35 +33,52 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_many(out: Path, files: Mapping[str, bytes]) -> int:
-    """Write many files atomically with one flush to disk instead of one per file.
+class Staged:
+    """Many files written atomically with one flush to disk instead of one per file.
 
-    Each changed file is staged as a temp file beside its target; one sync
-    makes them all durable; then each is renamed into place. Readers still see
-    old or new files, never halves, and a build of thousands of pages is not
-    bound by thousands of fsync calls. Returns how many files changed.
+    `add` stages each changed file as a temp file beside its target; `commit`
+    makes them all durable with one sync, then renames each into place.
+    Readers still see old or new files, never halves, and a build of
+    thousands of pages is not bound by thousands of fsync calls.
     """
-    staged: list[tuple[str, Path]] = []
-    try:
-        for rel, data in files.items():
-            path = out / rel
-            try:
-                if path.stat().st_size == len(data) and path.read_bytes() == data:
-                    continue
-            except FileNotFoundError:
-                pass
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            staged.append((tmp, path))
-            with os.fdopen(fd, "wb") as stream:
-                stream.write(data)
-            os.chmod(tmp, 0o644)
-        if staged:
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self._staged: list[tuple[str, Path]] = []
+
+    def __enter__(self) -> Staged:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()
+
+    def add(self, rel: str, data: bytes) -> None:
+        path = self.out / rel
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                return
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        self._staged.append((tmp, path))
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.chmod(tmp, 0o644)
+
+    @property
+    def count(self) -> int:
+        return len(self._staged)
+
+    def commit(self) -> None:
+        if self._staged:
             os.sync()
-        for tmp, path in staged:
+        for tmp, path in self._staged:
             os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in staged:
+
+    def discard(self) -> None:
+        for tmp, _ in self._staged:
             Path(tmp).unlink(missing_ok=True)
-        raise
-    return len(staged)

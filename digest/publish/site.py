@@ -17,7 +17,7 @@ from pathlib import Path
 
 from digest.config import FeedSettings
 from digest.model import UNCLASSIFIED, Document, DocumentRef
-from digest.publish.atomic import write_many
+from digest.publish.atomic import Staged
 from digest.publish.feeds import (
     FeedPage,
     FeedSpec,
@@ -33,6 +33,8 @@ from digest.text import slugify
 
 # Folders the build owns outright: anything in them it did not write is stale.
 OWNED = ("articles", "regions", "themes", "archive")
+
+_BATCH = 500
 
 Loader = Callable[[Collection[str]], Mapping[str, Document]]
 Render = Callable[[Sequence[Document]], bytes]
@@ -124,9 +126,16 @@ def publish(
     for ref in refs:
         plan(page_path(ref), [ref.id], lambda docs: article_page(docs[0], feed))
 
-    needed = {i for job in jobs for i in job.ids}
-    docs = load(needed) if needed else {}
-    written = write_many(out, {job.path: job.render([docs[i] for i in job.ids]) for job in jobs})
+    with Staged(out) as staged:
+        # Documents are loaded a batch of jobs at a time, so memory stays flat
+        # however large the archive.
+        for start in range(0, len(jobs), _BATCH):
+            batch = jobs[start : start + _BATCH]
+            needed = {i for job in batch for i in job.ids}
+            docs = load(needed) if needed else {}
+            for job in batch:
+                staged.add(job.path, job.render([docs[i] for i in job.ids]))
+        written = staged.count
 
     stale = set(keys) - set(planned)
     removed = _remove(out, stale) if keys else _sweep(out, keep=set(planned))

@@ -1,0 +1,47 @@
+"""Turn one file into a published article: read, decode, parse, enrich.
+
+These run in worker processes during large builds, so they take everything
+they need as arguments and return plain data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.config import Config
+from digest.decode import decode
+from digest.enrich.pipeline import Enriched, Enricher
+from digest.errors import DocumentError
+from digest.model import Article, Labels, Rejected
+from digest.parse import parse
+
+
+@dataclass(frozen=True, slots=True)
+class Ingest:
+    """What a worker needs: the parse rule and the enrichment models."""
+
+    dayfirst: bool
+    enricher: Enricher
+
+
+def make_ingest(config: Config, examples: list[tuple[str, tuple[str, ...]]]) -> Ingest:
+    enricher = Enricher(config.summary, config.regions, config.themes, examples)
+    return Ingest(config.ingest.dayfirst, enricher)
+
+
+def prepare(ingest: Ingest, job: tuple[str, Path]) -> tuple[Article, Enriched] | Rejected:
+    """Read, parse and enrich one file: the article, or why it cannot be published."""
+    relpath, path = job
+    try:
+        article = parse(decode(path.read_bytes(), relpath), relpath, dayfirst=ingest.dayfirst)
+    except DocumentError as exc:
+        return Rejected(exc.reason)
+    except OSError as exc:
+        return Rejected(f"cannot read: {exc.strerror or exc}")
+    return article, ingest.enricher.enrich(article)
+
+
+def infer_themes(ingest: Ingest, item: tuple[str, str]) -> Labels:
+    title, text = item
+    return ingest.enricher.infer_themes(title, text)
