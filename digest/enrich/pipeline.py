@@ -54,7 +54,7 @@ class Enricher:
         )
 
     def enrich(self, article: Article) -> Enriched:
-        title = article.title or headline_from(article.text)
+        title = article.title or headline_from(article.text, max_chars=72)
         if article.standfirst:
             summary = summarize(
                 [article.standfirst],
