@@ -218,3 +218,56 @@ def test_a_large_first_build_spreads_over_processes_and_gives_the_same_result(
     )
     parsed = assert_valid_atom(config.paths.feeds / "atom.xml")
     assert parsed.entries[0].title == "Council publishes budget line 27"
+
+
+UNLABELLED = """---
+title: Farmers report a late harvest
+date: 2025-02-03
+---
+Farmers in the valley said the grain harvest came late this year after a cold spring.
+Growers expect lower yields of wheat and barley, and cooperatives plan to pool their silos.
+"""
+
+LABELLED = """---
+title: {title}
+date: 2025-02-0{day}
+theme: Agriculture
+---
+{body}
+"""
+
+
+def test_labelled_documents_teach_the_theme_of_an_unlabelled_one(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config(
+        '[themes.taxonomy]\nMarkets = ["shares", "stocks", "index", "investors"]\n'
+        'Weather = ["rain", "storm", "flood", "forecast"]\n'
+    )
+    seeds = project / "seeds"
+    (seeds / "harvest.md").write_text(UNLABELLED)
+    make_app(config, _now=clock).build()
+    [doc] = make_app(config, _now=clock).status()["documents"]
+    assert (doc["themes"], doc["themes_inferred"]) == (["Unclassified"], True)
+
+    examples = [
+        ("Wheat growers expand silos", "Grain growers and farmers built new silos for wheat."),
+        ("Barley yields rise", "Farmers said barley and wheat yields rose as the harvest ended."),
+        (
+            "Cooperatives buy harvesters",
+            "Farm cooperatives bought harvesters before the grain harvest.",
+        ),
+    ]
+    for day, (title, body) in enumerate(examples, start=4):
+        (seeds / f"farm-{day}.md").write_text(LABELLED.format(title=title, day=day, body=body))
+    result = make_app(config, _now=clock).build()
+    assert result.published == 3
+    docs = {d["path"]: d for d in make_app(config, _now=clock).status()["documents"]}
+    assert (docs["harvest.md"]["themes"], docs["harvest.md"]["themes_inferred"]) == (
+        ["Agriculture"],
+        True,
+    )
+    assert docs["farm-4.md"]["themes_inferred"] is False
+    parsed = assert_valid_atom(config.paths.feeds / "themes" / "agriculture.xml")
+    assert "Farmers report a late harvest" in [e.title for e in parsed.entries]
+    assert not (config.paths.feeds / "themes" / "unclassified.xml").exists()
