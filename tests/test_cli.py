@@ -106,3 +106,23 @@ def test_the_shipped_seeds_build_cleanly(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "rejected 0" in result.stderr
     assert (tmp_path / "feeds" / "atom.xml").exists()
+
+
+def test_a_reader_closing_the_pipe_early_is_not_a_traceback(
+    write_config: WriteConfig, project: Path
+) -> None:
+    write_config()
+    # More status than a pipe buffers (64 KiB), so the writer meets the closed pipe.
+    for n in range(150):
+        (project / "seeds" / f"s{n}.md").write_text(DOC.replace("two weeks", f"{n} weeks"))
+    assert digest("build", cwd=project).returncode == 0
+    shown = subprocess.run(
+        f"{sys.executable} -m digest status --json | head -c 10",
+        shell=True,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.stdout == '{\n  "docum'
+    assert "Traceback" not in shown.stderr
