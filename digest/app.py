@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from digest import __version__
 from digest.config import Config
 from digest.lock import is_locked
 from digest.model import DIGESTS_FEED, Article, Document, Rejected
+from digest.publish.atomic import write_atomic
 from digest.scan import Candidate, scan
 from digest.store import IndexRow, Rejection, Store
 from digest.text import slugify
@@ -26,6 +29,7 @@ from digest.text import slugify
 # `status`) starts in a fraction of the time.
 if TYPE_CHECKING:
     from digest.enrich.pipeline import Enriched
+    from digest.enrich.themes import ThemeModel
     from digest.ingest import Ingest
     from digest.mail.service import Mailer, SendReport
 
@@ -108,7 +112,6 @@ class App:
         if changed_ids or result.removed or outputs_missing or not same_site:
             previous = self.store.output_keys()
             from digest.mail.archive import digests_feed
-            from digest.publish.atomic import write_atomic
             from digest.publish.site import publish
 
             published = publish(
@@ -279,19 +282,56 @@ class App:
     def _ingest_models(self) -> Ingest:
         from digest.ingest import make_ingest
 
-        return make_ingest(self.config, self.store.labelled_examples())
+        return make_ingest(self.config, self._theme_model())
+
+    def _theme_model(self) -> ThemeModel:
+        """The theme model as of its last refresh (see _reclassify), cached on disk.
+
+        Training on thousands of labelled examples takes seconds; loading the
+        trained model takes milliseconds, so one-file rebuilds stay fast.
+        """
+        from digest.enrich.pipeline import theme_model
+
+        key = self.store.get_meta("themes_model")
+        cache = self.config.paths.state / "themes.model"
+        if key:
+            try:
+                with cache.open("rb") as stream:
+                    cached_key, model = pickle.load(stream)
+                if cached_key == key:
+                    return cast("ThemeModel", model)
+            except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
+                pass  # missing, stale or from another version: train anew
+        model = theme_model(self.config.themes, self.store.labelled_examples())
+        if key:
+            write_atomic(cache, pickle.dumps((key, model), protocol=pickle.HIGHEST_PROTOCOL))
+        return model
 
     def _reclassify(self) -> set[str]:
-        """Re-infer themes of unlabelled documents when what the model learns from changed."""
+        """Re-infer the themes of unlabelled documents when the model learnt enough new.
+
+        Every labelled document teaches the model, but re-filing thousands of
+        documents because one example was edited would make every small change
+        cost a full pass. The model is refreshed when the taxonomy changes, when
+        a labelled theme appears or disappears, or when the number of labelled
+        examples moved by 5% (at least one) since the last refresh.
+        """
         cfg = self.config.themes
-        key = hashlib.sha256(
-            json.dumps(
-                [self.store.labelled_fingerprint(), sorted(cfg.taxonomy.items()), cfg.threshold]
-            ).encode()
+        count, names = self.store.labelled_themes()
+        taxonomy = hashlib.sha256(
+            json.dumps([sorted(cfg.taxonomy.items()), cfg.threshold]).encode()
         ).hexdigest()
-        if self.store.get_meta("themes_key") == key:
+        current = {"taxonomy": taxonomy, "count": count, "themes": sorted(names)}
+        last = json.loads(self.store.get_meta("themes_model") or "{}")
+        if (
+            last.get("taxonomy") == taxonomy
+            and last.get("themes") == current["themes"]
+            and abs(count - last.get("count", 0)) < max(1, math.ceil(0.05 * last.get("count", 0)))
+        ):
             return set()
-        self.store.set_meta("themes_key", key)
+        # The refresh time makes the key unique, so a cached model from another
+        # state database can never pass for this one's.
+        self.store.set_meta("themes_model", json.dumps({**current, "at": self.now().isoformat()}))
         from digest.ingest import infer_themes
         from digest.parallel import map_documents
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from digest.config import Config
 from digest.decode import decode
 from digest.enrich.pipeline import Enriched, Enricher
+from digest.enrich.themes import ThemeModel
 from digest.errors import DocumentError
 from digest.model import Article, Labels, Rejected
 from digest.parse import parse
@@ -25,9 +26,8 @@ class Ingest:
     enricher: Enricher
 
 
-def make_ingest(config: Config, examples: list[tuple[str, tuple[str, ...]]]) -> Ingest:
-    enricher = Enricher(config.summary, config.regions, config.themes, examples)
-    return Ingest(config.ingest.dayfirst, enricher)
+def make_ingest(config: Config, themes: ThemeModel) -> Ingest:
+    return Ingest(config.ingest.dayfirst, Enricher(config.summary, config.regions, themes))
 
 
 def prepare(ingest: Ingest, job: tuple[str, Path]) -> tuple[Article, Enriched] | Rejected:

@@ -6,7 +6,6 @@ one script per version, applied in order and recorded in PRAGMA user_version.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Collection, Iterator, Mapping
@@ -267,12 +266,10 @@ class Store:
             out.append((f"{title}\n{text}", tuple(json.loads(themes))))
         return out
 
-    def labelled_fingerprint(self) -> str:
-        """Changes whenever a document with its own themes is added, edited or removed."""
-        rows = self._db.execute(
-            "SELECT id, content_hash FROM documents WHERE labelled ORDER BY id"
-        ).fetchall()
-        return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+    def labelled_themes(self) -> tuple[int, set[str]]:
+        """How many documents name their own themes, and which themes they name."""
+        rows = self._db.execute("SELECT themes FROM documents WHERE labelled").fetchall()
+        return len(rows), {name for (themes,) in rows for name in json.loads(themes)}
 
     def slugs(self) -> set[str]:
         return {row[0] for row in self._db.execute("SELECT slug FROM documents")}

@@ -26,32 +26,30 @@ class Enriched:
     themes: Labels
 
 
+def theme_model(
+    settings: ThemeSettings, examples: Iterable[tuple[str, Sequence[str]]]
+) -> ThemeModel:
+    """The theme model for a taxonomy (the shipped one unless configured) and examples."""
+    return ThemeModel(
+        settings.taxonomy or default_taxonomy(),
+        examples,
+        threshold=settings.threshold or None,
+    )
+
+
 class Enricher:
     """Holds the models one build needs; built once, used for every document."""
 
     def __init__(
-        self,
-        summary: SummarySettings,
-        regions: RegionSettings,
-        themes: ThemeSettings,
-        examples: Iterable[tuple[str, Sequence[str]]],
+        self, summary: SummarySettings, regions: RegionSettings, themes: ThemeModel
     ) -> None:
         self._summary = summary
         self._region_settings = regions
-        self._theme_settings = themes
-        self._examples = tuple((text, tuple(names)) for text, names in examples)
+        self.themes = themes
 
     @cached_property
     def regions(self) -> RegionInferrer:
         return RegionInferrer(self._region_settings.countries)
-
-    @cached_property
-    def themes(self) -> ThemeModel:
-        return ThemeModel(
-            self._theme_settings.taxonomy or default_taxonomy(),
-            self._examples,
-            threshold=self._theme_settings.threshold or None,
-        )
 
     def enrich(self, article: Article) -> Enriched:
         title = article.title or headline_from(article.text, max_chars=72)

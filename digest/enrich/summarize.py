@@ -55,6 +55,9 @@ class Scoring:
 SCORING = Scoring()
 IDEAL_WORDS = 25
 MIN_WORDS = 5
+# News states its point early, and ranking compares every pair of candidates, so
+# only the opening sentences compete: the cost stays flat for long articles.
+MAX_CANDIDATES = 30
 
 # --- cleanup: what never belongs in a summary --------------------------------------
 
@@ -189,10 +192,12 @@ def _is_byline(text: str) -> bool:
     return len(words) <= 12 and all(w[0].isupper() or w in _BYLINE_WORDS for w in words)
 
 
-def candidate_sentences(paragraphs: Sequence[str]) -> list[str]:
-    """Every sentence of the document that may appear in a summary, in order."""
+def candidate_sentences(paragraphs: Sequence[str], limit: int | None = None) -> list[str]:
+    """The sentences of the document that may appear in a summary, in order (the first `limit`)."""
     found: list[str] = []
     for paragraph in paragraphs:
+        if limit is not None and len(found) >= limit:
+            break
         text = clean_paragraph(paragraph)
         # Most paragraphs hold no boilerplate word at all: test once, not per sentence.
         lowered = " ".join(text.split()).lower()
@@ -348,7 +353,7 @@ def summary_sentences(
     scoring: Scoring = SCORING,
 ) -> list[str]:
     """The sentences a summary of `paragraphs` is made of, in document order."""
-    candidates = candidate_sentences(paragraphs)
+    candidates = candidate_sentences(paragraphs, MAX_CANDIDATES)[:MAX_CANDIDATES]
     if title:
         headline = title.strip().casefold()
         candidates = [c for c in candidates if c.casefold() != headline]
