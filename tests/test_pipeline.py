@@ -1,0 +1,57 @@
+"""Enrichment of one article: explicit labels win, inference fills the gaps."""
+
+from __future__ import annotations
+
+from digest.config import RegionSettings, SummarySettings, ThemeSettings
+from digest.enrich.pipeline import Enricher, theme_model
+from digest.model import Article, Labels
+
+TEXT = (
+    "Paris hosted the talks on Monday as French and German ministers met their Polish "
+    "counterparts.",
+    "The ministers agreed to pool spending on air defence and to buy missiles together.",
+)
+
+
+def enricher(examples: list[tuple[str, tuple[str, ...]]] | None = None) -> Enricher:
+    themes = ThemeSettings(taxonomy={}, threshold=0.0)
+    return Enricher(
+        SummarySettings(sentences=1, max_chars=300),
+        RegionSettings(countries={}),
+        theme_model(themes, examples or []),
+    )
+
+
+def test_explicit_regions_and_themes_win_and_are_kept_as_written() -> None:
+    article = Article(
+        format="yaml",
+        title="Ministers agree joint air defence",
+        regions=("Asia-Pacific desk",),
+        themes=("Defence Procurement",),
+        paragraphs=TEXT,
+    )
+    done = enricher().enrich(article)
+    assert done.regions == Labels(("Asia-Pacific desk",), inferred=False)
+    assert done.themes == Labels(("Defence Procurement",), inferred=False)
+
+
+def test_missing_labels_are_inferred_and_marked_so() -> None:
+    article = Article(format="plain", paragraphs=TEXT)
+    done = enricher().enrich(article)
+    assert done.regions.inferred and "Europe" in done.regions.names
+    assert done.themes.inferred and done.themes.names[0] == "Conflict & Defense"
+
+
+def test_a_story_that_names_no_place_is_unclassified() -> None:
+    article = Article(
+        format="plain",
+        paragraphs=("The committee met on Tuesday and approved the minutes of its last meeting.",),
+    )
+    assert enricher().enrich(article).regions == Labels(("Unclassified",), inferred=True)
+
+
+def test_a_missing_title_becomes_a_short_headline_from_the_opening_sentence() -> None:
+    done = enricher().enrich(Article(format="plain", paragraphs=TEXT))
+    assert done.title.startswith("Paris hosted the talks on Monday")
+    assert len(done.title) <= 72 and not done.title.endswith(" ")
+    assert done.summary == TEXT[0]
