@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import FileResponse, Response
@@ -64,13 +65,24 @@ class FeedFiles(StaticFiles):
         self, full_path: PathLike, stat_result: os.stat_result, scope: Scope,
         status_code: int = 200,
     ) -> Response:  # fmt: skip
+        # The build replaces files by rename while readers fetch them. Streaming
+        # by path after a separate stat could mix the old size with the new
+        # bytes, so the body, its length and its validators all come from one
+        # open file. Every file here is small enough to read whole.
         relpath = Path(os.path.relpath(full_path, self._root)).as_posix()
-        response = FileResponse(
-            full_path, status_code=status_code, stat_result=stat_result,
-            media_type=content_type(relpath),
-        )  # fmt: skip
-        if self.is_not_modified(response.headers, Headers(scope=scope)):
-            return NotModifiedResponse(response.headers)
+        try:
+            with open(full_path, "rb") as stream:
+                opened = os.fstat(stream.fileno())
+                body = stream.read()
+        except OSError:
+            raise HTTPException(status_code=404) from None
+        media_type = content_type(relpath)
+        headers = FileResponse(full_path, stat_result=opened, media_type=media_type).headers
+        if self.is_not_modified(headers, Headers(scope=scope)):
+            return NotModifiedResponse(headers)
+        validators = {k: headers[k] for k in ("etag", "last-modified") if k in headers}
+        response = Response(body, status_code=status_code, headers=validators)
+        response.headers["content-type"] = headers["content-type"]
         return response
 
 

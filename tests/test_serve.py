@@ -170,3 +170,34 @@ def _answers(port: int) -> bool:
         return fetch(port, "/")[0] == 200
     except OSError:
         return False
+
+
+def test_a_feed_replaced_while_readers_fetch_it_is_always_whole(port: int, feeds: Path) -> None:
+    import http.client
+    import threading
+
+    from digest.publish.atomic import write_atomic
+
+    versions = [b"<feed>" + b"a" * 300_000 + b"</feed>", b"<feed>" + b"b" * 200_000 + b"</feed>"]
+    stop = threading.Event()
+
+    def republish() -> None:
+        n = 0
+        while not stop.is_set():
+            write_atomic(feeds / "atom.xml", versions[n % 2])
+            n += 1
+
+    writer = threading.Thread(target=republish)
+    writer.start()
+    try:
+        for _ in range(60):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", "/atom.xml")
+            response = conn.getresponse()
+            body = response.read()
+            conn.close()
+            assert body in versions
+            assert int(response.headers["content-length"]) == len(body)
+    finally:
+        stop.set()
+        writer.join()
