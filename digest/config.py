@@ -278,7 +278,7 @@ def parse_config(
     a = _Reader(sect["daemon"], "daemon")
     daemon = DaemonSettings(
         rescan_seconds=a.number("rescan_seconds", 300.0, minimum=1.0),
-        quiet_seconds=a.number("quiet_seconds", 0.3, minimum=0.0),
+        quiet_seconds=a.number("quiet_seconds", 0.15, minimum=0.0),
         retry_seconds=a.number("retry_seconds", 60.0, minimum=0.1),
     )
     a.done()

@@ -38,9 +38,13 @@ class Candidate:
     """One file that may be a document: where it is and what its stat says."""
 
     relpath: str  # posix path relative to the seeds folder, as the user sees it
-    path: Path  # the file to read (a symlink's resolved target)
+    location: str  # the file to read (a symlink's resolved target)
     size: int
     mtime_ns: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 def scan(seeds: Path, ignore: tuple[str, ...] = ()) -> list[Candidate]:
@@ -76,20 +80,22 @@ def _walk(
         relpath = f"{prefix}{entry.name}"
         if _skipped(entry.name, relpath, ignore):
             continue
-        target = Path(entry.path)
-        if entry.is_symlink():
-            resolved = _inside(root, target)
-            if resolved is None:
-                continue
-            target = resolved
         try:
-            info = target.stat()
+            if entry.is_symlink():
+                resolved = _inside(root, Path(entry.path))
+                if resolved is None:
+                    continue
+                target, info = str(resolved), resolved.stat()
+            else:
+                # DirEntry.stat() spares building a Path per file: a large archive
+                # is scanned on every build.
+                target, info = entry.path, entry.stat()
         except OSError:
             continue
         if stat.S_ISDIR(info.st_mode):
-            real = target.resolve()
+            real = Path(target).resolve()
             if real not in ancestors:  # a link back up the tree would loop for ever
-                _walk(root, target, f"{relpath}/", ignore, ancestors | {real}, found)
+                _walk(root, Path(target), f"{relpath}/", ignore, ancestors | {real}, found)
         elif stat.S_ISREG(info.st_mode):
             found.append(Candidate(relpath, target, info.st_size, info.st_mtime_ns))
 

@@ -221,14 +221,22 @@ class Store:
         rows = self._db.execute(
             "SELECT id, slug, published, updated, regions, themes, content_hash FROM documents"
         )
+        # Label lists repeat across thousands of documents: decode each one once.
+        labels: dict[str, tuple[str, ...]] = {}
+
+        def decoded(text: str) -> tuple[str, ...]:
+            if text not in labels:
+                labels[text] = tuple(json.loads(text))
+            return labels[text]
+
         refs = [
             DocumentRef(
                 id=r[0],
                 slug=r[1],
                 published=_time(r[2]),
                 updated=_time(r[3]),
-                regions=tuple(json.loads(r[4])),
-                themes=tuple(json.loads(r[5])),
+                regions=decoded(r[4]),
+                themes=decoded(r[5]),
                 fingerprint=f"{r[6]}|{r[3]}|{r[4]}|{r[5]}",
             )
             for r in rows
