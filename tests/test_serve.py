@@ -187,6 +187,7 @@ def test_a_feed_replaced_while_readers_fetch_it_is_always_whole(port: int, feeds
             write_atomic(feeds / "atom.xml", versions[n % 2])
             n += 1
 
+    write_atomic(feeds / "atom.xml", versions[1])
     writer = threading.Thread(target=republish)
     writer.start()
     try:
