@@ -150,12 +150,15 @@ class FeedServer:
 
 def serve(settings: ServerSettings, feeds: Path, notify_socket: str | None) -> int:
     """`digest serve`: serve until SIGTERM or SIGINT, then stop cleanly."""
-    with SignalWaiter((signal.SIGTERM, signal.SIGINT)) as signals:
+    with SignalWaiter((signal.SIGTERM, signal.SIGINT, signal.SIGHUP)) as signals:
         server = FeedServer(settings, feeds)
         server.start()
         notify(notify_socket, "READY=1")
         try:
-            received = signals.wait()
+            # The server reads files as they are on each request: a reload (SIGHUP,
+            # as `systemctl reload` sends) has nothing to do and must not stop it.
+            while (received := signals.wait()) is signal.SIGHUP:
+                log.info("SIGHUP: nothing to reload; still serving %s", feeds)
             log.info("%s: stopping", received.name)
         finally:
             notify(notify_socket, "STOPPING=1")

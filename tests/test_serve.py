@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -159,6 +160,9 @@ def test_digest_serve_serves_the_feeds_folder_until_sigterm(project: Path, feeds
     try:
         assert wait_for(lambda: _answers(port), timeout=10), "server did not come up"
         assert fetch(port, "/feed.json")[2] == FILES["feed.json"]
+        proc.send_signal(signal.SIGHUP)  # systemctl reload: nothing to do, keep serving
+        time.sleep(0.3)
+        assert proc.poll() is None and _answers(port)
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=10)
