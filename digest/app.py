@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from digest import __version__
 from digest.config import Config
+from digest.errors import PublishError
 from digest.lock import is_locked
 from digest.model import DIGESTS_FEED, Article, Document, Rejected
 from digest.publish.atomic import write_atomic
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from digest.enrich.themes import ThemeModel
     from digest.ingest import Ingest
     from digest.mail.service import Mailer, SendReport
+    from digest.publish.site import PublishResult
 
 Clock = Callable[[], datetime]
 
@@ -103,34 +105,53 @@ class App:
         with self.store.transaction():
             changed_ids = self._ingest(candidates, now, result, progress)
             changed_ids |= self._reclassify()
+            if changed_ids or result.removed:
+                # Cleared only once the feeds are written: a failed publication
+                # (disk full, permissions) is retried by the next build.
+                self.store.set_meta("publish_pending", "1")
             self.store.set_meta("last_build", now.isoformat())
             self.store.set_meta("last_build_result", json.dumps(result.line()))
         site_key = self._site_key()
         feeds = self.config.paths.feeds
         outputs_missing = not all((feeds / name).exists() for name in ("atom.xml", DIGESTS_FEED))
         same_site = self.store.get_meta("site_key") == site_key
-        if changed_ids or result.removed or outputs_missing or not same_site:
+        pending = self.store.get_meta("publish_pending") == "1"
+        if pending or outputs_missing or not same_site:
             previous = self.store.output_keys()
-            from digest.mail.archive import digests_feed
-            from digest.publish.site import publish
-
-            published = publish(
-                self.store.refs(),
-                self.store.documents_by_id,
-                self.config.feed,
-                feeds,
-                site_key=site_key,
-                keys=previous if same_site and not outputs_missing else {},
-            )
-            # The digest archive feed is listed in feeds.opml from the start, so it
-            # exists (empty until the first digest) and follows feed settings.
-            digests_xml = digests_feed(self.store.digests(), self.config.feed)
-            written = published.written + write_atomic(feeds / DIGESTS_FEED, digests_xml)
-            result.files_written = written
+            try:
+                written = self._publish(
+                    site_key, previous if same_site and not outputs_missing else {}
+                )
+            except OSError as exc:
+                where = exc.filename or feeds
+                raise PublishError(f"cannot write {where}: {exc.strerror or exc}") from None
+            result.files_written = written.written
             with self.store.transaction():
-                self.store.save_output_keys(published.keys, previous)
+                self.store.save_output_keys(written.keys, previous)
                 self.store.set_meta("site_key", site_key)
+                self.store.set_meta("publish_pending", "0")
         return result
+
+    def _publish(self, site_key: str, keys: dict[str, str]) -> PublishResult:
+        from dataclasses import replace
+
+        from digest.mail.archive import digests_feed
+        from digest.publish.site import publish
+
+        feeds = self.config.paths.feeds
+        published = publish(
+            self.store.refs(),
+            self.store.documents_by_id,
+            self.config.feed,
+            feeds,
+            site_key=site_key,
+            keys=keys,
+        )
+        # The digest archive feed is listed in feeds.opml from the start, so it
+        # exists (empty until the first digest) and follows feed settings.
+        digests_xml = digests_feed(self.store.digests(), self.config.feed)
+        extra = write_atomic(feeds / DIGESTS_FEED, digests_xml)
+        return replace(published, written=published.written + extra)
 
     def _ingest(
         self, candidates: list[Candidate], now: datetime, result: BuildResult, progress: Progress

@@ -20,12 +20,6 @@ class ConfigError(DigestError):
         super().__init__(f"config: {key}: {problem}")
 
 
-class UsageError(DigestError):
-    """The command line or environment asks for something impossible."""
-
-    exit_code = 2
-
-
 class DocumentError(DigestError):
     """One input document cannot be published; the run goes on without it."""
 
@@ -33,6 +27,10 @@ class DocumentError(DigestError):
         self.path = path
         self.reason = reason
         super().__init__(f"{path}: {reason}")
+
+
+class PublishError(DigestError):
+    """An output file could not be written; the next build tries again."""
 
 
 class StoreError(DigestError):

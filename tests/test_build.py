@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from digest.app import make_app
 from digest.config import Config
@@ -271,3 +273,19 @@ def test_labelled_documents_teach_the_theme_of_an_unlabelled_one(
     parsed = assert_valid_atom(config.paths.feeds / "themes" / "agriculture.xml")
     assert "Farmers report a late harvest" in [e.title for e in parsed.entries]
     assert not (config.paths.feeds / "themes" / "unclassified.xml").exists()
+
+
+def test_feeds_that_cannot_be_written_are_an_error_and_the_next_build_retries(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    from digest.errors import PublishError
+
+    config = write_config()
+    write(project / "seeds", "a.md")
+    config.paths.feeds.write_text("a file where the feeds folder should be")
+    with pytest.raises(PublishError, match=f"^cannot write {re.escape(str(config.paths.feeds))}"):
+        make_app(config, _now=clock).build()
+    config.paths.feeds.unlink()
+    result = make_app(config, _now=clock).build()
+    assert (result.published, result.unchanged) == (0, 1)
+    assert [e.title for e in entries(config)] == ["Grid operators agree winter plan"]
