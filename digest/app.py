@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 
+# Labelled documents a theme learns from, newest first (see Store.labelled_examples).
+EXAMPLES_PER_THEME = 500
+
 
 class Progress(Protocol):
     """What a build reports as it goes; the CLI draws it, tests may count it."""
@@ -323,7 +326,7 @@ class App:
                     return cast("ThemeModel", model)
             except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
                 pass  # missing, stale or from another version: train anew
-        model = theme_model(self.config.themes, self.store.labelled_examples())
+        model = theme_model(self.config.themes, self.store.labelled_examples(EXAMPLES_PER_THEME))
         if key:
             write_atomic(cache, pickle.dumps((key, model), protocol=pickle.HIGHEST_PROTOCOL))
         return model
@@ -357,19 +360,21 @@ class App:
         from digest.parallel import map_documents
 
         store = self.store
-        # Only what inference reads is kept and sent to workers, not whole documents.
-        inputs = [
-            (doc.id, doc.themes, (doc.title, doc.article.text))
+        # Documents stream through in windows, carrying only what inference
+        # reads: a large archive is never held in memory at once.
+        inputs = (
+            (doc.id, doc.themes, doc.title, doc.article.text)
             for doc in store.iter_documents()
             if doc.themes.inferred
+        )
+        changes = [
+            (doc_id, themes)
+            for doc_id, before, themes in map_documents(infer_themes, self._ingest_models(), inputs)
+            if themes != before
         ]
-        inferred = map_documents(infer_themes, self._ingest_models(), [i[2] for i in inputs])
-        changed = set()
-        for (doc_id, before, _), themes in zip(inputs, inferred, strict=True):
-            if themes != before:
-                store.set_themes(doc_id, themes)
-                changed.add(doc_id)
-        return changed
+        for doc_id, themes in changes:
+            store.set_themes(doc_id, themes)
+        return {doc_id for doc_id, _ in changes}
 
     def _site_key(self) -> str:
         """Everything besides the documents that shapes the output."""

@@ -42,6 +42,7 @@ def prepare(ingest: Ingest, job: tuple[str, Path]) -> tuple[Article, Enriched] |
     return article, ingest.enricher.enrich(article)
 
 
-def infer_themes(ingest: Ingest, item: tuple[str, str]) -> Labels:
-    title, text = item
-    return ingest.enricher.infer_themes(title, text)
+def infer_themes(ingest: Ingest, item: tuple[str, Labels, str, str]) -> tuple[str, Labels, Labels]:
+    """(id, themes before, themes now) of one unlabelled document."""
+    doc_id, before, title, text = item
+    return doc_id, before, ingest.enricher.infer_themes(title, text)

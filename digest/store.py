@@ -263,15 +263,27 @@ class Store:
         ).fetchone()
         return _document(row) if row else None
 
-    def labelled_examples(self) -> list[tuple[str, tuple[str, ...]]]:
-        """(text, themes) of every document that names its own themes."""
-        rows = self._db.execute(
-            "SELECT title, article, themes FROM documents WHERE labelled ORDER BY id"
+    def labelled_examples(self, per_theme: int) -> list[tuple[str, tuple[str, ...]]]:
+        """(text, themes) of documents that name their own themes, newest first.
+
+        A theme's centroid is as good after a few hundred examples as after
+        thousands, so at most `per_theme` are taken for each theme: a large
+        archive does not hold every labelled text in memory to train.
+        """
+        cursor = self._db.execute(
+            "SELECT title, article, themes FROM documents WHERE labelled"
+            " ORDER BY first_seen DESC, id"
         )
+        taken: dict[str, int] = {}
         out = []
-        for title, article, themes in rows:
-            text = _article(article).text
-            out.append((f"{title}\n{text}", tuple(json.loads(themes))))
+        while rows := cursor.fetchmany(500):
+            for title, article, themes in rows:
+                names = tuple(json.loads(themes))
+                if all(taken.get(name, 0) >= per_theme for name in names):
+                    continue
+                for name in names:
+                    taken[name] = taken.get(name, 0) + 1
+                out.append((f"{title}\n{_article(article).text}", names))
         return out
 
     def labelled_themes(self) -> tuple[int, set[str]]:

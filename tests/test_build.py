@@ -208,18 +208,20 @@ def test_a_large_first_build_spreads_over_processes_and_gives_the_same_result(
     from digest.parallel import MIN_ITEMS
 
     config = write_config()
-    for n in range(MIN_ITEMS + 6):
-        write(
-            project / "seeds", f"batch/{n:03d}.md", f"Council publishes budget line {n}", n % 28 + 1
-        )
+    total = MIN_ITEMS + 16
+    for n in range(total):
+        path = write(project / "seeds", f"batch/{n:03d}.md", f"Council budget line {n}", n % 28 + 1)
+        if n % 8:  # most documents name no theme: their themes are inferred in workers too
+            path.write_text(path.read_text().replace("theme: Energy\n", ""))
     (project / "seeds" / "batch" / "bad.md").write_bytes(b"\x00\x01\x02" * 50)
     result = make_app(config, _now=clock).build()
-    assert (result.published, [r.path for r in result.rejected]) == (
-        MIN_ITEMS + 6,
-        ["batch/bad.md"],
-    )
+    assert (result.published, [r.path for r in result.rejected]) == (total, ["batch/bad.md"])
     parsed = assert_valid_atom(config.paths.feeds / "atom.xml")
-    assert parsed.entries[0].title == "Council publishes budget line 27"
+    assert len(parsed.entries) == config.feed.max_entries
+    docs = make_app(config, _now=clock).status()["documents"]
+    inferred = [d for d in docs if d["themes_inferred"]]
+    assert len(inferred) == total - total // 8
+    assert {tuple(d["themes"]) for d in inferred} == {("Energy",)}
 
 
 UNLABELLED = """---
