@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -34,7 +34,8 @@ from digest.text import slugify
 # Folders the build owns outright: anything in them it did not write is stale.
 OWNED = ("articles", "regions", "themes", "archive")
 
-_BATCH = 500
+# Documents loaded at once while rendering.
+_BATCH = 1000
 
 Loader = Callable[[Collection[str]], Mapping[str, Document]]
 Render = Callable[[Sequence[Document]], bytes]
@@ -132,10 +133,9 @@ def publish(
         plan(page_path(ref), [ref.id], lambda docs: article_page(docs[0], feed))
 
     with Staged(out) as staged:
-        # Documents are loaded a batch of jobs at a time, so memory stays flat
-        # however large the archive.
-        for start in range(0, len(jobs), _BATCH):
-            batch = jobs[start : start + _BATCH]
+        # Documents are loaded for a batch of jobs at a time, so memory stays
+        # flat however large the archive.
+        for batch in _batches(jobs, _BATCH):
             needed = {i for job in batch for i in job.ids}
             docs = load(needed) if needed else {}
             for job in batch:
@@ -145,6 +145,20 @@ def publish(
     stale = set(keys) - set(planned)
     removed = _remove(out, stale) if keys else _sweep(out, keep=set(planned))
     return PublishResult(written=written, removed=removed, rendered=len(jobs), keys=planned)
+
+
+def _batches(jobs: Sequence[_Job], size: int) -> Iterator[list[_Job]]:
+    """Consecutive jobs that together show at most about `size` documents."""
+    batch: list[_Job] = []
+    count = 0
+    for job in jobs:
+        if batch and count + len(job.ids) > size:
+            yield batch
+            batch, count = [], 0
+        batch.append(job)
+        count += len(job.ids)
+    if batch:
+        yield batch
 
 
 def _plan_atom(
