@@ -7,14 +7,17 @@ keeps running after a bad build or a failed delivery.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
+from typing import TypeVar
 
 from digest.app import App
 from digest.errors import DigestError
 from digest.logs import NOTICE
 
 log = logging.getLogger("digest.daemon")
+T = TypeVar("T")
 
 
 class Outcome(Enum):
@@ -25,13 +28,8 @@ class Outcome(Enum):
 
 def build(app: App) -> Outcome:
     started = datetime.now(UTC)
-    try:
-        result = app.build()
-    except DigestError as exc:
-        log.error("build failed: %s", exc)
-        return Outcome.FAILED
-    except Exception:
-        log.exception("build failed")
+    result = _attempt("build", app.build)
+    if result is None:
         return Outcome.FAILED
     for rejection in result.rejected:
         # Rejections the store already knew were reported when they happened.
@@ -46,16 +44,22 @@ def send(app: App) -> Outcome:
     """Build first, so a digest covers everything in the seeds folder, then send what is due."""
     if build(app) is Outcome.FAILED:
         return Outcome.FAILED
-    try:
-        report = app.send()
-    except DigestError as exc:
-        log.error("send failed: %s", exc)
-        return Outcome.FAILED
-    except Exception:
-        log.exception("send failed")
+    report = _attempt("send", app.send)
+    if report is None:
         return Outcome.FAILED
     level = NOTICE if report.sent else logging.INFO
     if report.failed or report.retry:
         level = logging.ERROR if report.failed else logging.WARNING
     log.log(level, "send: %s", report.line())
     return Outcome.RETRY if report.retry else Outcome.DONE
+
+
+def _attempt(what: str, call: Callable[[], T]) -> T | None:
+    """Run one step; log its failure (a traceback only for the unforeseen) and return None."""
+    try:
+        return call()
+    except DigestError as exc:
+        log.error("%s failed: %s", what, exc)
+    except Exception:
+        log.exception("%s failed", what)
+    return None
