@@ -6,14 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from feedgen.feed import FeedGenerator
-
-from digest import __version__
 from digest.config import FeedSettings
 from digest.grouping import RegionGroup
 from digest.model import DIGESTS_FEED
 from digest.publish.atomic import write_atomic
-from digest.publish.feeds import EPOCH
+from digest.publish.feeds import EPOCH, FeedSpec, generator
 from digest.store import ArchivedDigest
 from digest.text import strip_control
 
@@ -36,15 +33,9 @@ def summary(groups: Sequence[RegionGroup]) -> str:
 def digests_feed(digests: Sequence[ArchivedDigest], feed: FeedSettings) -> bytes:
     """Atom 1.0: the newest `max_entries` digests, each linking to its page."""
     shown = digests[: feed.max_entries]
-    fg = FeedGenerator()
-    fg.id(feed.base_url + FEED_PATH)
-    fg.title(_clean(f"{feed.title}: digests"))
-    fg.author({"name": _clean(feed.author)})
-    fg.language(feed.language)
-    fg.generator("digest", version=__version__)
-    fg.link(href=feed.base_url + FEED_PATH, rel="self", type="application/atom+xml")
+    spec = FeedSpec(FEED_PATH, f"{feed.title}: digests", "")
+    fg = generator(spec, feed, max((d.period_end for d in shown), default=EPOCH))
     fg.link(href=feed.base_url + "index.html", rel="alternate", type="text/html")
-    fg.updated(max((d.period_end for d in shown), default=EPOCH))
     for d in shown:
         fe = fg.add_entry(order="append")
         fe.id(f"tag:{feed.authority},{d.period_end:%Y-%m-%d}:digest/{d.period_end:%Y%m%dT%H%M%SZ}")

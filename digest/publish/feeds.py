@@ -87,7 +87,7 @@ def atom_page(
     link_of: LinkOf,
 ) -> bytes:
     """One Atom document; `documents` are the page's entries, newest first."""
-    fg = _generator(spec, feed, documents, self_path=page.path)
+    fg = generator(spec, feed, newest_update(documents), self_path=page.path)
     fg.link(href=feed.base_url + "index.html", rel="alternate", type="text/html")
     for rel, path in page.links:
         fg.link(href=feed.base_url + path, rel=rel, type="application/atom+xml")
@@ -105,7 +105,7 @@ def rss_document(
     spec: FeedSpec, documents: Sequence[Document], feed: FeedSettings, link_of: LinkOf
 ) -> bytes:
     """RSS 2.0 with the same newest entries as the main Atom document."""
-    fg = _generator(spec, feed, documents, self_path=spec.path)
+    fg = generator(spec, feed, newest_update(documents))
     fg.link(href=feed.base_url + "index.html", rel="alternate")
     fg.description(_clean(spec.subtitle) or _clean(spec.title))
     for doc in documents:
@@ -124,9 +124,11 @@ def newest_update(items: Sequence[Dated]) -> datetime:
     return max((d.updated for d in items), default=EPOCH)
 
 
-def _generator(
-    spec: FeedSpec, feed: FeedSettings, documents: Sequence[Document], *, self_path: str
+def generator(
+    spec: FeedSpec, feed: FeedSettings, updated: datetime, *, self_path: str | None = None
 ) -> FeedGenerator:
+    """A feedgen generator with this product's feed metadata, `updated` set explicitly."""
+    self_path = self_path or spec.path
     fg = FeedGenerator()
     fg.id(feed.base_url + spec.path)
     fg.title(_clean(spec.title))
@@ -137,7 +139,7 @@ def _generator(
     fg.generator("digest", version=__version__)
     self_type = "application/rss+xml" if spec.path.endswith("rss.xml") else "application/atom+xml"
     fg.link(href=feed.base_url + self_path, rel="self", type=self_type)
-    fg.updated(newest_update(documents))
+    fg.updated(updated)
     fg.load_extension("dc", atom=False, rss=True)
     return fg
 
