@@ -378,8 +378,11 @@ class App:
 
     def _site_key(self) -> str:
         """Everything besides the documents that shapes the output."""
+        from digest.publish.pages import templates_version
+
         feed = self.config.feed
-        return hashlib.sha256(json.dumps([__version__, repr(feed)]).encode()).hexdigest()
+        shape = [__version__, templates_version(), repr(feed)]
+        return hashlib.sha256(json.dumps(shape).encode()).hexdigest()
 
     def send(self, *, force: bool = False, dry_run: bool = False) -> SendReport:
         """Send the digest that is due (or, with force, what is new since the last one)."""

@@ -7,12 +7,14 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from digest import __version__
 from digest.app import App, BuildResult, make_app
 from digest.config import Config, config_path, load_config
-from digest.errors import DigestError
+from digest.errors import ConfigError, DigestError
 from digest.lock import StateLock
 
 COMMANDS = {
@@ -33,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.verbose = getattr(args, "verbose", 0)
     try:
         config = load_config(config_path(args.config, os.environ))
+        if args.command in _READS_SEEDS:
+            _check_seeds(config)
         if args.command in _DAEMONS:
             return _DAEMONS[args.command](config, args)
         app = make_app(config)
@@ -91,7 +95,11 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print one JSON object")
     run = sub.add_parser("run", help=COMMANDS["run"], description=COMMANDS["run"], parents=[common])
     run.add_argument("--once", action="store_true", help="do one pass of everything, then exit")
-    sub.add_parser("serve", help=COMMANDS["serve"], description=COMMANDS["serve"], parents=[common])
+    serve = sub.add_parser(
+        "serve", help=COMMANDS["serve"], description=COMMANDS["serve"], parents=[common]
+    )
+    serve.add_argument("--host", help="address to listen on (default: [server] host)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: [server] port)")
     return parser
 
 
@@ -117,9 +125,19 @@ class _Bar:
 
 
 def _report(result: BuildResult) -> None:
+    # Rejections are warnings (stderr); the report itself is the command's
+    # output, so `digest build > log` keeps it.
     for rejection in result.rejected:
         print(f"rejected: {rejection.path}: {rejection.reason}", file=sys.stderr)
-    print(result.line(), file=sys.stderr)
+    print(result.line(), flush=True)
+
+
+def _check_seeds(config: Config) -> None:
+    """A missing seeds folder stops the command before anything is created."""
+    seeds = config.paths.seeds
+    if not seeds.is_dir():
+        problem = "not a folder" if seeds.exists() else "folder not found"
+        raise ConfigError("paths.seeds", f"{problem}: {seeds}; create it or set [paths] seeds")
 
 
 def _build(app: App, args: argparse.Namespace) -> int:
@@ -136,9 +154,9 @@ def _send(app: App, args: argparse.Namespace) -> int:
     _build(app, args)
     with StateLock(app.config.paths.state):
         report = app.send(force=args.now, dry_run=args.dry_run)
-    print(report.line(), file=sys.stderr)
+    print(report.line())
     for path in report.written:
-        print(f"wrote {path}", file=sys.stderr)
+        print(f"wrote {path}")
     return 1 if report.failed else 0
 
 
@@ -156,14 +174,39 @@ def _status(app: App, args: argparse.Namespace) -> int:
     print(f"files rejected: {len(status['rejected'])}")
     for rej in status["rejected"]:
         print(f"  {rej['path']}: {rej['reason']}")
-    print(f"last build: {status['last_build'] or 'never'}")
-    print(f"last digest: {status['last_digest'] or 'never'}")
-    print(f"next digest: {status['next_digest'] or 'not scheduled'}")
+    now = datetime.now(UTC)
+    print(f"last build: {readable_time(status['last_build'], now) or 'never'}")
+    print(f"last digest: {readable_time(status['last_digest'], now) or 'never'}")
+    print(f"next digest: {readable_time(status['next_digest'], now) or 'not scheduled'}")
     print(f"daemon running: {'yes' if status['daemon_running'] else 'no'}")
     return 0
 
 
+def readable_time(stamp: str | None, now: datetime) -> str | None:
+    """An RFC 3339 time as people read it: 'Fri 10 Jan 2025 08:00 UTC (2 hours ago)'."""
+    if not stamp:
+        return None
+    when = datetime.fromisoformat(stamp)
+    offset = when.utcoffset()
+    zone = "UTC" if not offset else when.strftime("UTC%z")
+    return f"{when:%a %-d %b %Y %H:%M} {zone} ({_relative(when - now)})"
+
+
+def _relative(delta: timedelta) -> str:
+    seconds = delta.total_seconds()
+    span = abs(seconds)
+    if span < 60:
+        return "just now"
+    unit, size = next(
+        (u, n) for u, n in (("day", 86400), ("hour", 3600), ("minute", 60)) if span >= n
+    )
+    count = int(span // size)
+    amount = f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"in {amount}" if seconds > 0 else f"{amount} ago"
+
+
 _HANDLERS = {"build": _build, "send": _send, "status": _status}
+_READS_SEEDS = {"build", "send", "run"}
 
 
 # The long-running commands. They get the configuration, not an App: the daemon
@@ -187,7 +230,18 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
     from digest.serve import serve
 
     setup_logging(args.verbose)
-    return serve(config.server, config.paths.feeds, os.environ.get("NOTIFY_SOCKET"))
+    server = config.server
+    if args.host is not None:
+        server = replace(server, host=args.host)
+    if args.port is not None:
+        if not 0 <= args.port <= 65535:
+            raise ConfigError("--port", f"expected a port number 0-65535, got {args.port}")
+        server = replace(server, port=args.port)
+
+    def ready(url: str) -> None:
+        print(f"landing page: {url} (Ctrl-C stops the server)", flush=True)
+
+    return serve(server, config.paths.feeds, os.environ.get("NOTIFY_SOCKET"), ready=ready)
 
 
 _DAEMONS = {"run": _run, "serve": _serve}

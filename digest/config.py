@@ -10,6 +10,7 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -86,6 +87,8 @@ class DigestSettings:
     subject: str
     list_id: str
     templates: Path | None
+    # The display name of a `Name <address>` sender; None means the feed title.
+    sender_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,8 +226,7 @@ def parse_config(
         raise ConfigError("digest.timezone", f"unknown time zone {timezone!r}") from None
     schedule = d.text("schedule", "0 7 * * *")
     _check_cron(schedule, timezone)
-    sender = d.text("sender", "digest@localhost")
-    _check_address("digest.sender", sender)
+    sender_name, sender = _sender(d.text("sender", "digest@localhost"))
     templates = d.optional_text("templates")
     digest = DigestSettings(
         schedule=schedule,
@@ -235,6 +237,7 @@ def parse_config(
         subject=d.text("subject", feed.title),
         list_id=d.text("list_id", f"{_slug_for_list(feed.title)}.{feed.authority}"),
         templates=rel(templates) if templates else None,
+        sender_name=sender_name,
     )
     d.done()
 
@@ -419,6 +422,16 @@ def _check_address(key: str, value: str) -> None:
     local, at, domain = value.rpartition("@")
     if not at or not local or not domain or any(c in value for c in " \r\n<>,"):
         raise ConfigError(key, f"expected an email address like name@example.org, got {value!r}")
+
+
+def _sender(value: str) -> tuple[str | None, str]:
+    """`address` or `Name <address>`: the display name (or None) and the address."""
+    if value.rstrip().endswith(">"):
+        name, address = parseaddr(value)
+        _check_address("digest.sender", address if value.count("<") == 1 else value)
+        return name.strip() or None, address
+    _check_address("digest.sender", value)
+    return None, value
 
 
 def _check_cron(schedule: str, timezone: str) -> None:

@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import uvicorn
@@ -148,12 +149,23 @@ class FeedServer:
         self._server = self._thread = None
 
 
-def serve(settings: ServerSettings, feeds: Path, notify_socket: str | None) -> int:
-    """`digest serve`: serve until SIGTERM or SIGINT, then stop cleanly."""
+def serve(
+    settings: ServerSettings,
+    feeds: Path,
+    notify_socket: str | None,
+    *,
+    ready: Callable[[str], None] | None = None,
+) -> int:
+    """`digest serve`: serve until SIGTERM or SIGINT, then stop cleanly.
+
+    `ready` is told the server's URL once it listens.
+    """
     with SignalWaiter((signal.SIGTERM, signal.SIGINT, signal.SIGHUP)) as signals:
         server = FeedServer(settings, feeds)
         server.start()
         notify(notify_socket, "READY=1")
+        if ready is not None:
+            ready(server.url)
         try:
             # The server reads files as they are on each request: a reload (SIGHUP,
             # as `systemctl reload` sends) has nothing to do and must not stop it.

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from digest.cli import COMMANDS
+from digest.cli import COMMANDS, readable_time
 from tests.conftest import REPO, WriteConfig
 
 DOC = (
@@ -39,7 +43,7 @@ def test_build_then_status_json_reports_the_document(
     (project / "seeds" / "blank.txt").write_text("  \n")
     built = digest("build", cwd=project)
     assert built.returncode == 0, built.stderr
-    assert built.stderr.splitlines()[-1] == "published 1, updated 0, unchanged 0, rejected 1"
+    assert built.stdout == "published 1, updated 0, unchanged 0, rejected 1\n"
     assert "rejected: blank.txt:" in built.stderr
     status = digest("status", "--json", cwd=project)
     assert status.returncode == 0
@@ -79,15 +83,60 @@ def test_a_bad_config_exits_2_with_one_line_naming_the_key(project: Path) -> Non
     assert result.stderr == "error: config: feed.max_entries: expected an integer >= 1, got -1\n"
 
 
-def test_a_missing_seeds_folder_is_an_error_not_a_traceback(
-    write_config: WriteConfig, project: Path
+@pytest.mark.parametrize("command", ["build", "send", "run"])
+def test_a_missing_seeds_folder_exits_2_naming_it_before_creating_the_state_folder(
+    write_config: WriteConfig, project: Path, command: str
 ) -> None:
     write_config()
     (project / "seeds").rmdir()
-    result = digest("build", cwd=project)
-    assert result.returncode == 1
-    assert result.stderr.startswith("error: ")
-    assert "Traceback" not in result.stderr
+    result = digest(command, cwd=project)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: config: paths.seeds: folder not found: {project / 'seeds'}; "
+        "create it or set [paths] seeds\n"
+    )
+    assert not (project / ".digest").exists()
+
+
+def test_status_shows_times_as_people_read_them(write_config: WriteConfig, project: Path) -> None:
+    write_config()
+    assert digest("build", cwd=project).returncode == 0
+    shown = digest("status", cwd=project).stdout
+    built = re.search(r"^last build: (.*)$", shown, re.M)
+    assert built is not None, shown
+    assert re.fullmatch(r"\w{3} \d{1,2} \w{3} \d{4} \d\d:\d\d UTC \(just now\)", built.group(1))
+    nxt = re.search(r"^next digest: (.*)$", shown, re.M)
+    assert nxt is not None and re.search(r"07:00 UTC \(in \d+ (hours?|minutes?)\)$", nxt.group(1))
+
+
+@pytest.mark.parametrize(
+    ("stamp", "expected"),
+    [
+        ("2025-01-10T08:00:00+00:00", "Fri 10 Jan 2025 08:00 UTC (just now)"),
+        ("2025-01-10T06:59:00+00:00", "Fri 10 Jan 2025 06:59 UTC (1 hour ago)"),
+        ("2025-01-07T08:00:00+00:00", "Tue 7 Jan 2025 08:00 UTC (3 days ago)"),
+        ("2025-01-10T09:00:00+01:00", "Fri 10 Jan 2025 09:00 UTC+0100 (just now)"),
+        ("2025-01-10T08:05:30+00:00", "Fri 10 Jan 2025 08:05 UTC (in 5 minutes)"),
+    ],
+)
+def test_readable_times_say_when_relative_to_now(stamp: str, expected: str) -> None:
+    now = datetime(2025, 1, 10, 8, 0, tzinfo=UTC)
+    assert readable_time(stamp, now) == expected
+
+
+def test_a_sender_with_a_display_name_is_used_as_the_from_header(
+    write_config: WriteConfig, project: Path
+) -> None:
+    write_config(
+        '[digest]\nsender = "World Desk <desk@example.org>"\nrecipients = ["a@example.org"]\n'
+    )
+    (project / "seeds" / "strike.md").write_text(DOC)
+    sent = digest("send", "--now", "--dry-run", cwd=project)
+    assert sent.returncode == 0, sent.stderr
+    [eml] = (project / ".digest" / "outbox").glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert message["From"] == "World Desk <desk@example.org>"
+    assert "wrote " in sent.stdout, "the send report is the command's output"
 
 
 def test_every_command_has_help_and_appears_in_the_readme() -> None:
@@ -104,7 +153,7 @@ def test_the_shipped_seeds_build_cleanly(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text((REPO / "config.toml").read_text())
     result = digest("build", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "rejected 0" in result.stderr
+    assert "rejected 0" in result.stdout
     assert (tmp_path / "feeds" / "atom.xml").exists()
 
 

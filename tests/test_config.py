@@ -102,3 +102,25 @@ def test_the_environment_variable_names_the_default_config() -> None:
     assert config_path(None, {"DIGEST_CONFIG": "/etc/d.toml"}) == Path("/etc/d.toml")
     assert config_path("x.toml", {"DIGEST_CONFIG": "/etc/d.toml"}) == Path("x.toml")
     assert config_path(None, {}) == Path("config.toml")
+
+
+@pytest.mark.parametrize(
+    ("sender", "name", "address"),
+    [
+        ("desk@example.org", None, "desk@example.org"),
+        ("World Desk <desk@example.org>", "World Desk", "desk@example.org"),
+        ('"Desk, Europe" <desk@example.org>', "Desk, Europe", "desk@example.org"),
+        ("<desk@example.org>", None, "desk@example.org"),
+    ],
+)
+def test_a_sender_may_carry_a_display_name(
+    tmp_path: Path, sender: str, name: str | None, address: str
+) -> None:
+    config = load_config(write(tmp_path, f"[digest]\nsender = '{sender}'\n"))
+    assert (config.digest.sender_name, config.digest.sender) == (name, address)
+
+
+@pytest.mark.parametrize("sender", ["Desk <desk>", "Desk <desk@example.org", "a <b@c> <d@e>"])
+def test_a_malformed_named_sender_is_refused_naming_the_key(tmp_path: Path, sender: str) -> None:
+    with pytest.raises(ConfigError, match=r"^config: digest.sender: expected an email address"):
+        load_config(write(tmp_path, f"[digest]\nsender = '{sender}'\n"))

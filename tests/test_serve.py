@@ -206,3 +206,22 @@ def test_a_feed_replaced_while_readers_fetch_it_is_always_whole(port: int, feeds
     finally:
         stop.set()
         writer.join()
+
+
+@pytest.mark.slow
+def test_digest_serve_host_and_port_override_the_config_and_the_url_is_printed(
+    project: Path, feeds: Path
+) -> None:
+    configured, given = free_port(), free_port()
+    config = project / "config.toml"
+    config.write_text(f'[paths]\nfeeds = "{feeds}"\n[server]\nhost = "::1"\nport = {configured}\n')
+    proc = digest_process("serve", "--host", "127.0.0.1", "--port", str(given), config=config)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line == f"landing page: http://127.0.0.1:{given}/ (Ctrl-C stops the server)\n"
+        assert fetch(given, "/")[2] == FILES["index.html"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err

@@ -174,7 +174,7 @@ class Mailer:
             data = build_message(
                 rendered,
                 sender=digest.sender,
-                sender_name=self._config.feed.title,
+                sender_name=digest.sender_name or self._config.feed.title,
                 recipient=recipient.address,
                 message_id=message_id,
                 date=now,

@@ -1,7 +1,13 @@
-"""HTML pages the build writes: one per article, and the landing page."""
+"""HTML pages the build writes: one per article, the landing page, and their stylesheet.
+
+The stylesheet is a file of its own beside the pages, linked from each of them:
+CSS never passes through the HTML templates, so autoescaping cannot mangle it,
+and browsers fetch it once for every page.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -13,24 +19,50 @@ from digest.grouping import group
 from digest.model import Document
 from digest.publish.feeds import LinkOf
 
+STYLESHEET = "page.css"
+
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("digest", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # The version in the stylesheet's URL changes with its content, so it can be
+    # cached for long and a new release is still fetched at once.
+    env.globals["stylesheet"] = f"{STYLESHEET}?v={stylesheet_version()}"
+    return env
 
 
 @cache
-def _css() -> str:
-    return resources.files("digest").joinpath("templates/page.css").read_text(encoding="utf-8")
+def stylesheet() -> bytes:
+    """The pages' CSS, as written to the feeds folder."""
+    return resources.files("digest").joinpath(f"templates/{STYLESHEET}").read_bytes()
+
+
+def stylesheet_version() -> str:
+    return hashlib.sha256(stylesheet()).hexdigest()[:10]
+
+
+@cache
+def templates_version() -> str:
+    """Changes whenever a shipped page template or the stylesheet changes.
+
+    Part of the site key, so that a new release re-renders every page even
+    when its version number stayed the same.
+    """
+    digest = hashlib.sha256()
+    folder = resources.files("digest").joinpath("templates")
+    for item in sorted(folder.iterdir(), key=lambda t: t.name):
+        if item.is_file():
+            digest.update(item.name.encode() + b"\0" + item.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def article_page(doc: Document, feed: FeedSettings) -> bytes:
-    html = _environment().get_template("article.html").render(doc=doc, feed=feed, css=_css())
+    html = _environment().get_template("article.html").render(doc=doc, feed=feed)
     return html.encode("utf-8")
 
 
@@ -49,7 +81,6 @@ def index_page(
             feed=feed,
             link_of=link_of,
             outlines=outlines,
-            css=_css(),
         )
     )
     return html.encode("utf-8")

@@ -28,7 +28,13 @@ from digest.publish.feeds import (
 )
 from digest.publish.jsonfeed import json_feed
 from digest.publish.opml import opml
-from digest.publish.pages import article_page, index_page
+from digest.publish.pages import (
+    STYLESHEET,
+    article_page,
+    index_page,
+    stylesheet,
+    stylesheet_version,
+)
 from digest.text import slugify
 
 # Folders the build owns outright: anything in them it did not write is stale.
@@ -131,6 +137,7 @@ def publish(
     )
     for ref in refs:
         plan(page_path(ref), [ref.id], lambda docs: article_page(docs[0], feed))
+    plan(STYLESHEET, [], lambda _: stylesheet(), stylesheet_version())
 
     with Staged(out) as staged:
         # Documents are loaded for a batch of jobs at a time, so memory stays
