@@ -138,6 +138,7 @@ class App:
     def _publish(self, site_key: str, keys: dict[str, str]) -> PublishResult:
         from dataclasses import replace
 
+        from digest.enrich.themes import theme_names
         from digest.mail.archive import digests_feed
         from digest.publish.site import publish
 
@@ -149,6 +150,7 @@ class App:
             feeds,
             site_key=site_key,
             keys=keys,
+            themes=theme_names(self.config.themes),
         )
         # The digest archive feed is listed in feeds.opml from the start, so it
         # exists (empty until the first digest) and follows feed settings.
@@ -381,7 +383,8 @@ class App:
         from digest.publish.pages import templates_version
 
         feed = self.config.feed
-        shape = [__version__, templates_version(), repr(feed)]
+        # The themes settings decide which feed and section a label is filed under.
+        shape = [__version__, templates_version(), repr(feed), repr(self.config.themes)]
         return hashlib.sha256(json.dumps(shape).encode()).hexdigest()
 
     def send(self, *, force: bool = False, dry_run: bool = False) -> SendReport:

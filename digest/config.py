@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,8 @@ class ThemeSettings:
     # Theme name -> descriptive keywords; empty means the shipped taxonomy.
     taxonomy: Mapping[str, tuple[str, ...]]
     threshold: float
+    # Label as sites write it -> taxonomy theme; merged over the shipped aliases.
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +217,20 @@ def parse_config(
         if not isinstance(words, list) or not all(isinstance(w, str) for w in words) or not words:
             raise ConfigError(f"themes.taxonomy.{name}", "expected a non-empty list of keywords")
         taxonomy[name] = tuple(words)
-    themes = ThemeSettings(taxonomy=taxonomy, threshold=t.number("threshold", 0.0, minimum=0.0))
+    aliases = t.table("aliases")
+    from digest.enrich.themes import default_taxonomy, theme_key
+
+    known = {theme_key(name) for name in taxonomy or default_taxonomy()}
+    for label, target in aliases.items():
+        if not isinstance(target, str) or not target.strip():
+            raise ConfigError(f"themes.aliases.{label}", "expected a theme name (string)")
+        if theme_key(target) not in known:
+            raise ConfigError(f"themes.aliases.{label}", f"{target!r} is not a taxonomy theme")
+    themes = ThemeSettings(
+        taxonomy=taxonomy,
+        threshold=t.number("threshold", 0.0, minimum=0.0),
+        aliases=dict(aliases),
+    )
     t.done()
 
     d = _Reader(sect["digest"], "digest")

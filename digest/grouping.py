@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from digest.enrich.themes import ThemeNames
 from digest.model import UNCLASSIFIED, Document
 
 # Groups that say "we could not place this" go last whatever their size.
@@ -27,21 +28,34 @@ class RegionGroup:
         return sum(len(t.documents) for t in self.themes)
 
 
-def group(documents: Iterable[Document]) -> tuple[RegionGroup, ...]:
-    """Each document once, under its primary region and theme; largest groups first."""
+def group(
+    documents: Iterable[Document], themes: ThemeNames | None = None
+) -> tuple[RegionGroup, ...]:
+    """Each document once, under its primary region and theme; largest groups first.
+
+    With the taxonomy's `themes`, labels are grouped under the theme they name
+    ("Global Economy" under "Economy & Trade"), so one subject is one section.
+    """
     tree: dict[str, dict[str, list[Document]]] = {}
     for doc in documents:
-        tree.setdefault(doc.regions.primary, {}).setdefault(doc.themes.primary, []).append(doc)
+        theme = primary_theme(doc, themes)
+        tree.setdefault(doc.regions.primary, {}).setdefault(theme, []).append(doc)
     regions = []
-    for region, themes in tree.items():
+    for region, by_theme in tree.items():
         groups = [
             ThemeGroup(name, tuple(sorted(docs, key=lambda d: (d.published, d.id), reverse=True)))
-            for name, docs in themes.items()
+            for name, docs in by_theme.items()
         ]
         groups.sort(key=lambda g: _order(g.name, len(g.documents)))
         regions.append(RegionGroup(region, tuple(groups)))
     regions.sort(key=lambda g: _order(g.name, g.count))
     return tuple(regions)
+
+
+def primary_theme(doc: Document, themes: ThemeNames | None) -> str:
+    """The section of a document's first theme: the taxonomy theme it names, else as written."""
+    primary = doc.themes.primary
+    return themes.group_of(primary) if themes is not None else primary
 
 
 def _order(name: str, size: int) -> tuple[bool, int, str]:

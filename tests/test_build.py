@@ -235,46 +235,78 @@ Growers expect lower yields of wheat and barley, and cooperatives plan to pool t
 LABELLED = """---
 title: {title}
 date: 2025-02-0{day}
-theme: Agriculture
+theme: {theme}
 ---
 {body}
 """
 
+FARM_EXAMPLES = [
+    ("Wheat growers expand silos", "Grain growers and farmers built new silos for wheat."),
+    ("Barley yields rise", "Farmers said barley and wheat yields rose as the harvest ended."),
+    (
+        "Cooperatives buy harvesters",
+        "Farm cooperatives bought harvesters before the grain harvest.",
+    ),
+]
 
-def test_labelled_documents_teach_the_theme_of_an_unlabelled_one(
+FARM_TAXONOMY = (
+    '[themes.taxonomy]\n"Farming & Food" = ["tractor", "livestock", "dairy"]\n'
+    'Markets = ["shares", "stocks", "index", "investors"]\n'
+    'Weather = ["rain", "storm", "flood", "forecast"]\n'
+)
+
+
+def write_farm_examples(seeds: Path, theme: str) -> None:
+    for day, (title, body) in enumerate(FARM_EXAMPLES, start=4):
+        text = LABELLED.format(title=title, day=day, body=body, theme=theme)
+        (seeds / f"farm-{day}.md").write_text(text)
+
+
+def test_labelled_documents_teach_the_taxonomy_theme_their_label_names(
     write_config: WriteConfig, project: Path, clock: Clock
 ) -> None:
-    config = write_config(
-        '[themes.taxonomy]\nMarkets = ["shares", "stocks", "index", "investors"]\n'
-        'Weather = ["rain", "storm", "flood", "forecast"]\n'
-    )
+    config = write_config(FARM_TAXONOMY + '[themes.aliases]\n"Agriculture" = "Farming & Food"\n')
     seeds = project / "seeds"
     (seeds / "harvest.md").write_text(UNLABELLED)
     make_app(config, _now=clock).build()
     [doc] = make_app(config, _now=clock).status()["documents"]
     assert (doc["themes"], doc["themes_inferred"]) == (["Unclassified"], True)
 
-    examples = [
-        ("Wheat growers expand silos", "Grain growers and farmers built new silos for wheat."),
-        ("Barley yields rise", "Farmers said barley and wheat yields rose as the harvest ended."),
-        (
-            "Cooperatives buy harvesters",
-            "Farm cooperatives bought harvesters before the grain harvest.",
-        ),
-    ]
-    for day, (title, body) in enumerate(examples, start=4):
-        (seeds / f"farm-{day}.md").write_text(LABELLED.format(title=title, day=day, body=body))
+    write_farm_examples(seeds, "Agriculture")
     result = make_app(config, _now=clock).build()
     assert result.published == 3
     docs = {d["path"]: d for d in make_app(config, _now=clock).status()["documents"]}
     assert (docs["harvest.md"]["themes"], docs["harvest.md"]["themes_inferred"]) == (
-        ["Agriculture"],
+        ["Farming & Food"],
         True,
     )
-    assert docs["farm-4.md"]["themes_inferred"] is False
-    parsed = assert_valid_atom(config.paths.feeds / "themes" / "agriculture.xml")
+    # The label stays as the document wrote it; its feed is the theme's.
+    assert (docs["farm-4.md"]["themes"], docs["farm-4.md"]["themes_inferred"]) == (
+        ["Agriculture"],
+        False,
+    )
+    parsed = assert_valid_atom(config.paths.feeds / "themes" / "farming-and-food.xml")
     assert "Farmers report a late harvest" in [e.title for e in parsed.entries]
+    assert "Wheat growers expand silos" in [e.title for e in parsed.entries]
+    assert not (config.paths.feeds / "themes" / "agriculture.xml").exists()
     assert not (config.paths.feeds / "themes" / "unclassified.xml").exists()
+
+
+def test_a_label_outside_the_taxonomy_keeps_its_feed_and_is_never_inferred(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config(FARM_TAXONOMY)
+    seeds = project / "seeds"
+    (seeds / "harvest.md").write_text(UNLABELLED)
+    write_farm_examples(seeds, "Grain Belt")
+    make_app(config, _now=clock).build()
+    docs = {d["path"]: d for d in make_app(config, _now=clock).status()["documents"]}
+    assert (docs["harvest.md"]["themes"], docs["harvest.md"]["themes_inferred"]) == (
+        ["Unclassified"],
+        True,
+    )
+    parsed = assert_valid_atom(config.paths.feeds / "themes" / "grain-belt.xml")
+    assert sorted(e.title for e in parsed.entries) == sorted(t for t, _ in FARM_EXAMPLES)
 
 
 def test_feeds_that_cannot_be_written_are_an_error_and_the_next_build_retries(

@@ -57,6 +57,11 @@ def test_the_shipped_config_loads() -> None:
             "config: server.port: expected an integer between 0 and 65535",
         ),
         ("feed = 3\n", "config: feed: expected a table"),
+        (
+            "[themes.aliases]\n'Money' = 'Finance Desk'\n",
+            "config: themes.aliases.Money: 'Finance Desk' is not a taxonomy theme",
+        ),
+        ("[themes.aliases]\n'Money' = 3\n", "config: themes.aliases.Money: expected a theme name"),
     ],
 )
 def test_a_bad_value_names_the_key_and_what_was_expected(
@@ -124,3 +129,16 @@ def test_a_sender_may_carry_a_display_name(
 def test_a_malformed_named_sender_is_refused_naming_the_key(tmp_path: Path, sender: str) -> None:
     with pytest.raises(ConfigError, match=r"^config: digest.sender: expected an email address"):
         load_config(write(tmp_path, f"[digest]\nsender = '{sender}'\n"))
+
+
+def test_theme_aliases_are_read_and_checked_against_the_configured_taxonomy(
+    tmp_path: Path,
+) -> None:
+    config = load_config(
+        write(tmp_path, "[themes.aliases]\n'Global Economy' = 'economy and trade'\n")
+    )
+    assert config.themes.aliases == {"Global Economy": "economy and trade"}
+    own = "[themes.taxonomy]\nFarming = ['tractor']\n[themes.aliases]\n'Crops' = 'Farming'\n"
+    assert load_config(write(tmp_path, own)).themes.aliases == {"Crops": "Farming"}
+    with pytest.raises(ConfigError, match=r"themes\.aliases\.Crops: .Energy. is not"):
+        load_config(write(tmp_path, own.replace("= 'Farming'", "= 'Energy'")))

@@ -117,9 +117,9 @@ def test_both_parts_list_the_same_articles_in_the_same_order(
     store = open_store(config)
     add(
         store,
-        make_document(1, regions=("Asia",), themes=("Trade",)),
+        make_document(1, regions=("Asia",), themes=("Shipping",)),
         make_document(2, regions=("Europe",), themes=("Energy",)),
-        make_document(3, regions=("Europe", "Asia"), themes=("Trade", "Energy")),
+        make_document(3, regions=("Europe", "Asia"), themes=("Shipping", "Energy")),
         make_document(4, regions=(), themes=(), url="https://source.example.com/story?id=4"),
     )
     Mailer(config, store, clock).send(force=True)
@@ -138,7 +138,7 @@ def test_both_parts_list_the_same_articles_in_the_same_order(
     ]
     assert html_items == text_items
     assert [title for title, _ in text_items] == [
-        "Grid operators agree winter plan number 2",  # Europe (2): Energy, then Trade
+        "Grid operators agree winter plan number 2",  # Europe (2): Energy, then Shipping
         "Grid operators agree winter plan number 3",
         "Grid operators agree winter plan number 1",  # Asia (1)
         "Grid operators agree winter plan number 4",  # Unclassified, last

@@ -1,6 +1,14 @@
 from __future__ import annotations
 
-from digest.enrich.themes import ThemeModel, default_taxonomy
+import pytest
+
+from digest.enrich.themes import (
+    ThemeModel,
+    ThemeNames,
+    default_aliases,
+    default_taxonomy,
+    theme_key,
+)
 
 SHIPPED = (
     "Politics & Elections",
@@ -85,7 +93,7 @@ def test_labelled_documents_can_overturn_what_the_keywords_suggest() -> None:
     assert ThemeModel(KITCHEN, examples).infer(flour) == ("Baking",)
 
 
-def test_examples_teach_a_theme_the_taxonomy_does_not_name() -> None:
+def test_a_label_outside_the_taxonomy_is_never_inferred_however_many_examples_it_has() -> None:
     examples = [
         (
             "Comet returns\nThe comet will be visible from the southern hemisphere at dusk.",
@@ -98,7 +106,23 @@ def test_examples_teach_a_theme_the_taxonomy_does_not_name() -> None:
         *MARKET_EXAMPLES,
     ]
     text = "Planet hunters\nA telescope in Chile spotted a comet passing a distant planet."
-    assert ThemeModel(KITCHEN, examples).infer(text) == ("Astronomy",)
+    model = ThemeModel(KITCHEN, examples)
+    assert model.themes == ("Baking", "Markets")
+    assert model.infer(text) == ()
+
+
+def test_inference_chooses_only_among_the_taxonomy_themes() -> None:
+    examples = [(text, ["Pastry Corner", "baking"]) for text, _ in BAKING_EXAMPLES]
+    model = ThemeModel(KITCHEN, examples + MARKET_EXAMPLES)
+    assert model.themes == ("Baking", "Markets")
+    assert model.infer(PASTRY) == ("Baking",)
+
+
+def test_an_aliased_label_teaches_the_theme_it_points_to() -> None:
+    examples = [(text, ["Patisserie"]) for text, _ in BAKING_EXAMPLES] + MARKET_EXAMPLES
+    assert ThemeModel(KITCHEN, examples).infer(PASTRY) == ()
+    model = ThemeModel(KITCHEN, examples, aliases={"Patisserie": "Baking"})
+    assert model.infer(PASTRY) == ("Baking",)
 
 
 def test_example_themes_take_the_taxonomy_spelling_whatever_their_case() -> None:
@@ -157,3 +181,48 @@ def test_no_threshold_means_the_calibrated_default() -> None:
     default = ThemeModel(KITCHEN, threshold=None)
     assert default.fingerprint == ThemeModel(KITCHEN).fingerprint
     assert default.threshold > 0.0
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["Economy & Trade", "economy and trade", "ECONOMY AND TRADE", "Economy  &  Trade.",
+     "economy, trade", "Economy/Trade", "Economy"],
+)  # fmt: skip
+def test_spellings_of_a_theme_name_file_under_that_theme(spelling: str) -> None:
+    assert ThemeNames(default_taxonomy()).theme_of(spelling) == "Economy & Trade"
+
+
+def test_theme_key_ignores_case_ampersands_and_punctuation() -> None:
+    assert theme_key("Law & Justice") == theme_key("law and justice!") == "law justice"
+
+
+def test_shipped_aliases_file_common_site_labels_under_shipped_themes() -> None:
+    names = ThemeNames(default_taxonomy(), default_aliases())
+    assert names.theme_of("Global Economy") == "Economy & Trade"
+    assert names.theme_of("oil and energy") == "Energy"
+    assert names.theme_of("Sports") == "Sport"
+    assert set(default_aliases().values()) <= set(SHIPPED)
+
+
+def test_a_label_that_names_no_theme_is_grouped_as_written() -> None:
+    names = ThemeNames(default_taxonomy(), default_aliases())
+    assert names.theme_of("Fishing Fleets") is None
+    assert names.group_of("Fishing Fleets") == "Fishing Fleets"
+    assert names.theme_of("Unclassified") is None
+
+
+def test_a_half_name_shared_by_two_themes_names_neither() -> None:
+    names = ThemeNames(["Arts & Culture", "Food & Culture", "Sport"])
+    assert names.theme_of("Culture") is None
+    assert names.theme_of("Arts") == "Arts & Culture"
+
+
+def test_an_alias_to_a_theme_outside_the_taxonomy_is_ignored() -> None:
+    names = ThemeNames(["Sport"], {"Football": "Sport", "Money": "Economy & Trade"})
+    assert names.theme_of("football") == "Sport"
+    assert names.theme_of("Money") is None
+
+
+def test_an_operator_alias_can_refile_a_label_the_shipped_aliases_place() -> None:
+    names = ThemeNames(default_taxonomy(), {**default_aliases(), "Markets": "Energy"})
+    assert names.theme_of("markets") == "Energy"

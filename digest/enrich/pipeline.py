@@ -13,7 +13,7 @@ from functools import cached_property
 from digest.config import RegionSettings, SummarySettings, ThemeSettings
 from digest.enrich.regions import RegionInferrer
 from digest.enrich.summarize import summarize
-from digest.enrich.themes import ThemeModel, default_taxonomy
+from digest.enrich.themes import ThemeModel, configured_aliases, default_taxonomy
 from digest.model import UNCLASSIFIED, Article, Labels
 from digest.parse import headline_from
 
@@ -34,6 +34,7 @@ def theme_model(
         settings.taxonomy or default_taxonomy(),
         examples,
         threshold=settings.threshold or None,
+        aliases=configured_aliases(settings),
     )
 
 

@@ -19,8 +19,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
-from digest.model import UNCLASSIFIED
+if TYPE_CHECKING:
+    from digest.config import ThemeSettings
 
 # Confidence (see ThemeModel.confidences) below which a document stays unclassified.
 # Calibrated on the BBC corpus leaving one topic out of the taxonomy at a time:
@@ -36,6 +38,9 @@ SECOND_THEME_RATIO = 0.8
 # Bump when inference changes, so stored inferred themes are recomputed.
 MODEL_VERSION = "1"
 
+_NAME_WORD = re.compile(r"\w+")
+# Where a compound theme name splits into halves: "Law & Justice", "Science and Technology".
+_HALVES = re.compile(r"\s*(?:&|\band\b|/|,)\s*", re.IGNORECASE)
 _WORD = re.compile(r"[a-z][a-z0-9]+")
 _STOPWORDS = frozenset((
     "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are",
@@ -66,15 +71,77 @@ _SUFFIXES = (
 
 def default_taxonomy() -> dict[str, tuple[str, ...]]:
     """The shipped taxonomy (digest/data/themes.toml): theme name -> keywords."""
-    return dict(_shipped_taxonomy())
+    return dict(_shipped()["taxonomy"])
+
+
+def default_aliases() -> dict[str, str]:
+    """The shipped aliases: labels sites commonly use -> shipped theme."""
+    return dict(_shipped()["aliases"])
 
 
 @cache
-def _shipped_taxonomy() -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _shipped() -> dict[str, Any]:
     raw = tomllib.loads(
         resources.files("digest").joinpath("data/themes.toml").read_text(encoding="utf-8")
     )
-    return tuple((name, tuple(words)) for name, words in raw["taxonomy"].items())
+    return {
+        "taxonomy": {name: tuple(words) for name, words in raw["taxonomy"].items()},
+        "aliases": dict(raw["aliases"]),
+    }
+
+
+def theme_names(settings: ThemeSettings) -> ThemeNames:
+    """The names of a configuration's taxonomy, with the shipped and configured aliases."""
+    return ThemeNames(settings.taxonomy or default_taxonomy(), configured_aliases(settings))
+
+
+def configured_aliases(settings: ThemeSettings) -> dict[str, str]:
+    return {**default_aliases(), **settings.aliases}
+
+
+def theme_key(name: str) -> str:
+    """What two spellings of one theme share: case, `&`/`and`, punctuation and spacing aside."""
+    words = _NAME_WORD.findall(name.casefold())
+    return " ".join(w for w in words if w != "and")
+
+
+class ThemeNames:
+    """Files any label under the taxonomy theme it names, if it names one.
+
+    A label names a theme when it is spelt like it (`economy and trade`,
+    `ECONOMY & TRADE`), when an alias points it there, or when it is one
+    unambiguous half of a theme's name (`Economy` for `Economy & Trade`).
+    Aliases whose theme is not in the taxonomy are ignored here; the
+    configuration refuses them where the operator wrote them.
+    """
+
+    def __init__(self, taxonomy: Iterable[str], aliases: Mapping[str, str] | None = None) -> None:
+        self.themes = tuple(taxonomy)
+        exact = {theme_key(name): name for name in self.themes}
+        halves: dict[str, list[str]] = {}
+        for name in self.themes:
+            for half in _HALVES.split(name):
+                if theme_key(half) and theme_key(half) != theme_key(name):
+                    halves.setdefault(theme_key(half), []).append(name)
+        known: dict[str, str] = {k: v[0] for k, v in halves.items() if len(v) == 1}
+        for label, target in (aliases or {}).items():
+            if theme_key(target) in exact:
+                known[theme_key(label)] = exact[theme_key(target)]
+        known.update(exact)
+        self._known = known
+
+    def theme_of(self, label: str) -> str | None:
+        """The taxonomy theme `label` is filed under, or None when it names none."""
+        return self._known.get(theme_key(label))
+
+    def filed(self, labels: Iterable[str]) -> tuple[str, ...]:
+        """The taxonomy themes `labels` name, in order, each once."""
+        found = (self.theme_of(label) for label in labels)
+        return tuple(dict.fromkeys(theme for theme in found if theme))
+
+    def group_of(self, label: str) -> str:
+        """Where a label is grouped: its taxonomy theme, or itself as written."""
+        return self._known.get(theme_key(label), label)
 
 
 class ThemeModel:
@@ -85,13 +152,16 @@ class ThemeModel:
         taxonomy: Mapping[str, Sequence[str]],
         examples: Iterable[tuple[str, Sequence[str]]] = (),
         threshold: float | None = None,
+        aliases: Mapping[str, str] | None = None,
     ) -> None:
         self.threshold = DEFAULT_THRESHOLD if threshold is None else threshold
-        labelled = [(text, _known_names(names)) for text, names in examples]
-        labelled = [(text, names) for text, names in labelled if names]
+        # Examples teach the taxonomy theme their labels name; a label that
+        # names none (a site's own section) teaches nothing and is never inferred.
+        known = ThemeNames(taxonomy, aliases)
+        labelled = [(text, known.filed(labels)) for text, labels in examples]
+        labelled = [(text, labels) for text, labels in labelled if labels]
         self._fingerprint = _fingerprint(taxonomy, labelled, self.threshold)
 
-        canonical = {name.casefold(): name for name in taxonomy}
         bags = [_bag(text) for text, _ in labelled]
         self._idf = _idf(bags)
         # Words no example used weigh most: they are the rarest the model knows of.
@@ -103,8 +173,7 @@ class ThemeModel:
         for bag, (_, names) in zip(bags, labelled, strict=True):
             vector = self._vector(bag)
             for name in names:
-                theme = canonical.setdefault(name.casefold(), name)
-                _add(sums.setdefault(theme, {}), vector)
+                _add(sums[name], vector)
         self.themes = tuple(sums)
         self._postings = _postings([_unit(sums[name]) for name in self.themes])
 
@@ -146,11 +215,6 @@ class ThemeModel:
     def _vector(self, bag: Mapping[str, int]) -> dict[str, float]:
         """Unit TF-IDF vector of a document's word counts, term frequency dampened by log."""
         return _unit({w: (1.0 + math.log(c)) * self._idf_of(w) for w, c in bag.items()})
-
-
-def _known_names(names: Sequence[str]) -> tuple[str, ...]:
-    # "Unclassified" is the absence of a theme, never one to learn.
-    return tuple(n.strip() for n in names if n.strip() and n.strip() != UNCLASSIFIED)
 
 
 def _bag(text: str) -> Counter[str]:

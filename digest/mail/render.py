@@ -19,6 +19,7 @@ import jinja2
 from premailer import Premailer
 
 from digest.config import DigestSettings, FeedSettings, Recipient
+from digest.enrich.themes import ThemeNames
 from digest.grouping import group
 from digest.mail.periods import Period, day_text, label
 from digest.model import Document
@@ -77,9 +78,12 @@ def subject_line(prefix: str, period_label: str, count: int) -> str:
 class Renderer:
     """Renders digests for one configuration; templates are loaded once."""
 
-    def __init__(self, digest: DigestSettings, feed: FeedSettings) -> None:
+    def __init__(
+        self, digest: DigestSettings, feed: FeedSettings, themes: ThemeNames | None = None
+    ) -> None:
         self._digest = digest
         self._feed = feed
+        self._themes = themes
         self._zone = ZoneInfo(digest.timezone)
         loaders: list[jinja2.BaseLoader] = [jinja2.PackageLoader("digest", "templates/mail")]
         if digest.templates:
@@ -104,7 +108,7 @@ class Renderer:
             "title": self._digest.subject,
             "period_label": period_label,
             "count": len(documents),
-            "groups": group(documents),
+            "groups": group(documents, self._themes),
             "feed": self._feed,
             "recipient": recipient,
             "unsubscribe": unsubscribe_links(self._digest, self._feed, recipient)

@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from digest.config import Config
+from digest.enrich.themes import theme_names
 from digest.errors import DeliveryError
 from digest.grouping import group
 from digest.mail.archive import digests_feed, page_name, summary, write_archive
@@ -79,7 +80,8 @@ class Mailer:
         self._transport = transport
         self._trigger = schedule(config.digest.schedule, config.digest.timezone)
         self._zone = ZoneInfo(config.digest.timezone)
-        self._renderer = Renderer(config.digest, config.feed)
+        self._themes = theme_names(config.themes)
+        self._renderer = Renderer(config.digest, config.feed, self._themes)
 
     @property
     def outbox(self) -> Path:
@@ -281,7 +283,12 @@ class Mailer:
         older = [d for d in self._store.digests() if d.period_start != period.start]
         page = page_name(period.end, self._zone, {d.page for d in older})
         record = ArchivedDigest(
-            period.start, period.end, page, rendered.subject, summary(group(docs)), len(docs)
+            period.start,
+            period.end,
+            page,
+            rendered.subject,
+            summary(group(docs, self._themes)),
+            len(docs),
         )
         feed_xml = digests_feed([record, *older], self._config.feed)
         write_archive(self._config.paths.feeds, page, rendered.html, feed_xml)

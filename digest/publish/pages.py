@@ -15,6 +15,7 @@ from importlib import resources
 import jinja2
 
 from digest.config import FeedSettings
+from digest.enrich.themes import ThemeNames
 from digest.grouping import group
 from digest.model import Document
 from digest.publish.feeds import LinkOf
@@ -71,13 +72,14 @@ def index_page(
     feed: FeedSettings,
     link_of: LinkOf,
     outlines: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+    themes: ThemeNames | None = None,
 ) -> bytes:
     """The latest articles grouped like the digest, and a subscribe link for every feed."""
     html = (
         _environment()
         .get_template("index.html")
         .render(
-            groups=group(documents[: feed.max_entries]),
+            groups=group(documents[: feed.max_entries], themes),
             feed=feed,
             link_of=link_of,
             outlines=outlines,

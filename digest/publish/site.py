@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from digest.config import FeedSettings
+from digest.enrich.themes import ThemeNames
 from digest.model import UNCLASSIFIED, Document, DocumentRef
 from digest.publish.atomic import Staged
 from digest.publish.feeds import (
@@ -74,6 +75,7 @@ def publish(
     *,
     site_key: str,
     keys: Mapping[str, str],
+    themes: ThemeNames | None = None,
 ) -> PublishResult:
     """Bring `out` up to date with `refs` (newest first).
 
@@ -115,7 +117,11 @@ def publish(
     for kind, label in (("regions", "Regions"), ("themes", "Themes")):
         members: dict[str, list[str]] = {}
         for ref in refs:
-            for name in getattr(ref, kind) or (UNCLASSIFIED,):
+            names = getattr(ref, kind) or (UNCLASSIFIED,)
+            if kind == "themes" and themes is not None:
+                # A label that names a taxonomy theme is in that theme's feed.
+                names = tuple(dict.fromkeys(themes.group_of(n) for n in names))
+            for name in names:
                 members.setdefault(name, []).append(ref.id)
         entries = []
         for name in sorted(members, key=lambda n: (n == UNCLASSIFIED, n.casefold())):
@@ -132,7 +138,7 @@ def publish(
     plan(
         "index.html",
         all_ids[:size],
-        lambda docs: index_page(docs, feed, link_of, outlines),
+        lambda docs: index_page(docs, feed, link_of, outlines, themes),
         outlines,
     )
     for ref in refs:
