@@ -10,14 +10,14 @@ import hashlib
 import json
 import math
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from digest import __version__
 from digest.config import Config
-from digest.errors import PublishError
+from digest.errors import PublishError, describe
 from digest.lock import is_locked
 from digest.model import DIGESTS_FEED, Article, Document, Rejected
 from digest.publish.atomic import write_atomic
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from digest.publish.site import PublishResult
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
+R = TypeVar("R")
 
 # Labelled documents a theme learns from, newest first (see Store.labelled_examples).
 EXAMPLES_PER_THEME = 500
@@ -204,21 +206,27 @@ class App:
         changed: set[str] = set()
         if not todo:
             return changed
-        from digest.ingest import prepare
-        from digest.parallel import map_documents
+        from digest.ingest import failed, prepare
 
         ingest = self._ingest_models()
         slugs = store.slugs()
         jobs = [(cand.relpath, cand.path) for cand, _ in todo]
-        for (cand, digest), outcome in zip(todo, map_documents(prepare, ingest, jobs), strict=True):
+        outcomes = self._map(prepare, ingest, jobs, failed)
+        for (cand, digest), outcome in zip(todo, outcomes, strict=True):
             progress.advance()
+            # A rejected edit leaves the previous version published: its
+            # index row keeps the old stat, so the next build looks again.
             if isinstance(outcome, Rejected):
                 reject(cand, outcome.reason)
                 continue
             row = index.get(cand.relpath)
             old_doc = store.document(row.id) if row else None
             article, enriched = outcome
-            doc = self._document(cand, digest, article, enriched, old_doc, now, slugs)
+            try:
+                doc = self._document(cand, digest, article, enriched, old_doc, now, slugs)
+            except Exception as exc:
+                reject(cand, f"cannot file it: {describe(exc)}")
+                continue
             store.put(doc, size=cand.size, mtime_ns=cand.mtime_ns)
             store.forget_rejection(cand.relpath)
             changed.add(doc.id)
@@ -358,8 +366,7 @@ class App:
         # The refresh time makes the key unique, so a cached model from another
         # state database can never pass for this one's.
         self.store.set_meta("themes_model", json.dumps({**current, "at": self.now().isoformat()}))
-        from digest.ingest import infer_themes
-        from digest.parallel import map_documents
+        from digest.ingest import infer_themes, keep_themes
 
         store = self.store
         # Documents stream through in windows, carrying only what inference
@@ -371,12 +378,29 @@ class App:
         )
         changes = [
             (doc_id, themes)
-            for doc_id, before, themes in map_documents(infer_themes, self._ingest_models(), inputs)
+            for doc_id, before, themes in self._map(
+                infer_themes, self._ingest_models(), inputs, keep_themes
+            )
             if themes != before
         ]
         for doc_id, themes in changes:
             store.set_themes(doc_id, themes)
         return {doc_id for doc_id, _ in changes}
+
+    def _map(
+        self,
+        fn: Callable[[Any, T], R],
+        state: Any,
+        items: Iterable[T],
+        failed: Callable[[T, str], R],
+    ) -> Iterator[R]:
+        from digest.parallel import map_documents
+
+        settings = self.config.ingest
+        return map_documents(
+            fn, state, items, failed=failed,
+            limit=settings.timeout_seconds, workers=settings.workers or None,
+        )  # fmt: skip
 
     def _site_key(self) -> str:
         """Everything besides the documents that shapes the output."""
@@ -412,7 +436,7 @@ class App:
             "last_build": self.store.get_meta("last_build"),
             "last_digest": last.isoformat() if last else None,
             "next_digest": upcoming.isoformat() if upcoming else None,
-            "daemon_running": is_locked(self.config.paths.state),
+            "daemon_running": is_locked(self.config.paths.state, "run"),
         }
 
 

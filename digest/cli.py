@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from digest.app import App, BuildResult, make_app
 from digest.config import Config, config_path, load_config
 from digest.errors import ConfigError, DigestError
 from digest.lock import StateLock
+from digest.text import printable
 
 COMMANDS = {
     "build": "ingest the seeds folder incrementally and write every feed",
@@ -39,14 +41,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_seeds(config)
         if args.command in _DAEMONS:
             return _DAEMONS[args.command](config, args)
-        app = make_app(config)
-        try:
-            handler = _HANDLERS[args.command]
-            return handler(app, args)
-        finally:
-            app.close()
+        with _lock(config, args.command):
+            app = make_app(config)
+            try:
+                handler = _HANDLERS[args.command]
+                return handler(app, args)
+            finally:
+                app.close()
     except DigestError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -55,6 +58,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Point stdout at /dev/null so the interpreter's final flush stays quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as exc:
+        # A full disk or a read-only folder met where no step foresaw it: still
+        # one line that says which file and why.
+        where = f"{printable(str(exc.filename))}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+
+# Commands that change the state take its lock; one waits this long for
+# another build or send to finish before giving up.
+LOCK_WAIT = 10.0
+
+
+def _lock(config: Config, command: str) -> AbstractContextManager[object]:
+    if command in ("build", "send"):
+        return StateLock(config.paths.state, command, wait=LOCK_WAIT)
+    return nullcontext()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -128,7 +148,9 @@ def _report(result: BuildResult) -> None:
     # Rejections are warnings (stderr); the report itself is the command's
     # output, so `digest build > log` keeps it.
     for rejection in result.rejected:
-        print(f"rejected: {rejection.path}: {rejection.reason}", file=sys.stderr)
+        print(
+            f"rejected: {printable(rejection.path)}: {printable(rejection.reason)}", file=sys.stderr
+        )
     print(result.line(), flush=True)
 
 
@@ -152,11 +174,10 @@ def _build(app: App, args: argparse.Namespace) -> int:
 
 def _send(app: App, args: argparse.Namespace) -> int:
     _build(app, args)
-    with StateLock(app.config.paths.state):
-        report = app.send(force=args.now, dry_run=args.dry_run)
+    report = app.send(force=args.now, dry_run=args.dry_run)
     print(report.line())
     for path in report.written:
-        print(f"wrote {path}")
+        print(f"wrote {printable(str(path))}")
     return 1 if report.failed else 0
 
 
@@ -169,11 +190,11 @@ def _status(app: App, args: argparse.Namespace) -> int:
     for doc in status["documents"]:
         regions = ", ".join(doc["regions"]) + (" (inferred)" if doc["regions_inferred"] else "")
         themes = ", ".join(doc["themes"]) + (" (inferred)" if doc["themes_inferred"] else "")
-        print(f"  {doc['path']}: {doc['title']}")
+        print(f"  {printable(doc['path'])}: {printable(doc['title'])}")
         print(f"      {doc['published'][:10]} · {regions} · {themes}")
     print(f"files rejected: {len(status['rejected'])}")
     for rej in status["rejected"]:
-        print(f"  {rej['path']}: {rej['reason']}")
+        print(f"  {printable(rej['path'])}: {printable(rej['reason'])}")
     now = datetime.now(UTC)
     print(f"last build: {readable_time(status['last_build'], now) or 'never'}")
     print(f"last digest: {readable_time(status['last_digest'], now) or 'never'}")

@@ -49,6 +49,10 @@ class IngestSettings:
     max_bytes: int
     dayfirst: bool
     ignore: tuple[str, ...]
+    # Seconds one document may take to read, parse and enrich before it is rejected.
+    timeout_seconds: float
+    # Worker processes for large builds; 0 means one per core (at most 8).
+    workers: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +197,8 @@ def parse_config(
         max_bytes=i.integer("max_bytes", 5_000_000, minimum=1),
         dayfirst=i.flag("dayfirst", False),
         ignore=i.texts("ignore", ()),
+        timeout_seconds=i.number("timeout_seconds", 5.0, minimum=0.01),
+        workers=i.integer("workers", 0, minimum=0, maximum=64),
     )
     i.done()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 class DigestError(Exception):
     """Root of every error the CLI reports as `error: <message>`."""
@@ -51,3 +53,29 @@ class LockedError(DigestError):
     """Another process already works on this state folder."""
 
     exit_code = 2
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def describe(exc: BaseException) -> str:
+    """One line for an unforeseen failure: what was raised and where in the code.
+
+    Used where one document's failure must not stop the others; the line is
+    what `status` shows and what a bug report needs.
+    """
+    text = " ".join(str(exc).split())
+    if len(text) > 160:
+        text = text[:159] + "…"
+    where = ""
+    # The first frame is the one that caught it; the deepest of ours below it
+    # is where it went wrong.
+    tb = exc.__traceback__.tb_next if exc.__traceback__ else None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.startswith(_PACKAGE):
+            name = code.co_filename[len(_PACKAGE) :].replace(os.sep, "/")
+            where = f" (in {name}:{tb.tb_lineno}, {code.co_name})"
+        tb = tb.tb_next
+    kind = type(exc).__name__
+    return f"unexpected {kind}{': ' + text if text else ''}{where}"

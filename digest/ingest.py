@@ -13,7 +13,7 @@ from digest.config import Config
 from digest.decode import decode
 from digest.enrich.pipeline import Enriched, Enricher
 from digest.enrich.themes import ThemeModel
-from digest.errors import DocumentError
+from digest.errors import DocumentError, describe
 from digest.model import Article, Labels, Rejected
 from digest.parse import parse
 
@@ -34,15 +34,35 @@ def prepare(ingest: Ingest, job: tuple[str, Path]) -> tuple[Article, Enriched] |
     """Read, parse and enrich one file: the article, or why it cannot be published."""
     relpath, path = job
     try:
-        article = parse(decode(path.read_bytes(), relpath), relpath, dayfirst=ingest.dayfirst)
-    except DocumentError as exc:
-        return Rejected(exc.reason)
+        data = path.read_bytes()
     except OSError as exc:
         return Rejected(f"cannot read: {exc.strerror or exc}")
-    return article, ingest.enricher.enrich(article)
+    try:
+        article = parse(decode(data, relpath), relpath, dayfirst=ingest.dayfirst)
+    except DocumentError as exc:
+        return Rejected(exc.reason)
+    except Exception as exc:
+        # A bug or an input no parser foresaw: this document only, with what a
+        # bug report needs; the build goes on.
+        return Rejected(f"cannot parse: {describe(exc)}")
+    try:
+        return article, ingest.enricher.enrich(article)
+    except Exception as exc:
+        return Rejected(f"cannot summarise or label: {describe(exc)}")
+
+
+def failed(job: tuple[str, Path], reason: str) -> Rejected:
+    """What `prepare` gives for a file whose work raised, stalled or crashed its process."""
+    return Rejected(reason)
 
 
 def infer_themes(ingest: Ingest, item: tuple[str, Labels, str, str]) -> tuple[str, Labels, Labels]:
     """(id, themes before, themes now) of one unlabelled document."""
     doc_id, before, title, text = item
     return doc_id, before, ingest.enricher.infer_themes(title, text)
+
+
+def keep_themes(item: tuple[str, Labels, str, str], reason: str) -> tuple[str, Labels, Labels]:
+    """A document whose themes could not be re-inferred keeps the ones it has."""
+    doc_id, before, _, _ = item
+    return doc_id, before, before

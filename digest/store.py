@@ -175,13 +175,22 @@ class Store:
             raise StoreError(f"cannot write the state database {self.path}: {exc}") from None
         try:
             yield
+        except sqlite3.Error as exc:
+            # A full disk or a folder turned read-only shows up mid-transaction.
+            self._rollback()
+            raise StoreError(f"cannot write the state database {self.path}: {exc}") from None
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write the state database {self.path}: {exc}") from None
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back by itself (on a full disk, say).
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     # Documents
 

@@ -32,3 +32,21 @@ def slugify(text: str, *, max_length: int = 60) -> str:
             break
         slug = candidate
     return slug or "untitled"
+
+
+# Controls, line and paragraph separators and bidi overrides: in a file name
+# they could forge report lines or reorder what a terminal shows.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with every control character shown as its escape (`\\n`, `\\x1b`, `\\u202e`)."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in "\t\n\r":
+        return repr(char)[1:-1]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -323,3 +323,54 @@ def test_feeds_that_cannot_be_written_are_an_error_and_the_next_build_retries(
     result = make_app(config, _now=clock).build()
     assert (result.published, result.unchanged) == (0, 1)
     assert [e.title for e in entries(config)] == ["Grid operators agree winter plan"]
+
+
+def test_a_one_cpu_build_of_300_documents_publishes_every_one(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config("[ingest]\nworkers = 1\n", max_entries=400)
+    for n in range(300):
+        path = write(project / "seeds", f"{n:03d}.md", f"Harbour report number {n}", n % 28 + 1)
+        if n % 3:  # themes inferred for most: the re-inference covers every one of them too
+            path.write_text(path.read_text().replace("theme: Energy\n", ""))
+    result = make_app(config, _now=clock).build()
+    assert (result.published, result.rejected) == (300, [])
+    assert len(assert_valid_atom(config.paths.feeds / "atom.xml").entries) == 300
+
+
+def test_a_rejected_edit_keeps_the_previous_version_published(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config()
+    doc = write(project / "seeds", "a.md", "Grid operators agree winter plan")
+    write(project / "seeds", "b.md", "Rail unions accept new pay offer")
+    make_app(config, _now=clock).build()
+    doc.write_bytes(b"\x00\x01\x02" * 50)
+    clock.advance(hours=1)
+    result = make_app(config, _now=clock).build()
+    assert [r.path for r in result.rejected] == ["a.md"]
+    titles = {e.title for e in entries(config)}
+    assert titles == {"Grid operators agree winter plan", "Rail unions accept new pay offer"}
+    status = make_app(config, _now=clock).status()
+    assert [d["path"] for d in status["documents"]] == ["b.md", "a.md"]
+    assert [r["path"] for r in status["rejected"]] == ["a.md"]
+    # Still the same on the next build: the rejection is remembered, the entry kept.
+    again = make_app(config, _now=clock).build()
+    assert ([r.path for r in again.rejected], len(entries(config))) == (["a.md"], 2)
+
+
+def test_a_document_over_the_time_limit_is_rejected_and_the_rest_stays_published(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    write(project / "seeds", "good.md", "Grid operators agree winter plan")
+    make_app(write_config(), _now=clock).build()
+    config = write_config("[ingest]\ntimeout_seconds = 0.05\n")
+    paragraph = "The committee met again on Monday and heard the same witnesses. " * 20
+    (project / "seeds" / "long.md").write_text(
+        "# A very long record\n\n" + f"{paragraph}\n\n" * 1500, encoding="utf-8"
+    )
+    result = make_app(config, _now=clock).build()
+    assert [(r.path, r.reason) for r in result.rejected] == [
+        ("long.md", "took longer than ingest.timeout_seconds = 0.05 s; stopped")
+    ]
+    assert [e.title for e in entries(config)] == ["Grid operators agree winter plan"]

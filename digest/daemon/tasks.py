@@ -15,6 +15,7 @@ from typing import TypeVar
 from digest.app import App
 from digest.errors import DigestError
 from digest.logs import NOTICE
+from digest.text import printable
 
 log = logging.getLogger("digest.daemon")
 T = TypeVar("T")
@@ -34,8 +35,8 @@ def build(app: App) -> Outcome:
     for rejection in result.rejected:
         # Rejections the store already knew were reported when they happened.
         fresh = rejection.seen >= started
-        log.log(logging.WARNING if fresh else logging.DEBUG,
-                "rejected: %s: %s", rejection.path, rejection.reason)  # fmt: skip
+        path, reason = printable(rejection.path), printable(rejection.reason)
+        log.log(logging.WARNING if fresh else logging.DEBUG, "rejected: %s: %s", path, reason)
     log.log(NOTICE if result.changed else logging.INFO, "build: %s", result.line())
     return Outcome.DONE
 
