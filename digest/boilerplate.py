@@ -10,6 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+# Where sites ask to be followed, joined or shared.
+_NETWORK = (
+    r"(facebook|twitter|x|instagram|tiktok|youtube|linkedin|telegram|whatsapp|threads|bluesky"
+    r"|mastodon|snapchat|reddit|pinterest|google\s+news|flipboard|social\s+media)"
+)
 _RULES = (
     # Share, follow and subscribe pleas.
     r"^(please\s+)?(click|tap|press)\s+(here\b|the\s+(share|like|follow|subscribe|image|button)\b)",
@@ -19,16 +24,43 @@ _RULES = (
     r"^(please\s+)?(subscribe|sign\s*up)\s+(to|for|now|today|here)\b",
     r"^(join|get|receive)\s+(our|the)\s+(free\s+)?(daily\s+|weekly\s+)?newsletter",
     r"^(read|see)\s+(more|also|next)\s*:",
+    # "Follow Harbour News on Instagram", "Join us on WhatsApp", "Find us on X".
+    rf"^(please\s+)?(follow|like|join|find|connect\s+with|add)\s+.{{1,60}}?\s+on\s+{_NETWORK}\b",
+    rf"\b(follow|join|find|like)\s+(us|me)\s+(on|at|via)\s+{_NETWORK}\b",
+    r"\b(join|subscribe\s+to|follow)\s+(our|us\s+on)\s+(\w+\s+){0,3}"
+    r"(channel|group|community|server|page|account)\b",
+    rf"\bshare\s+(this|it|the\s+(article|story|post))\s+(with|on)\s+(your|{_NETWORK})\b",
+    r"^(please\s+)?(share|spread\s+the\s+word|forward\s+this)\b.{0,60}"
+    r"\b(friends?|family|colleagues|network|followers)\b",
+    r"\bdownload\s+(our|the\s+\w+)\s+app\b",
     r"^related(\s+(articles?|stories|posts|reading))?\s*:",
     # Donation pleas.
     r"^(please\s+)?(donate|consider\s+(donating|supporting))\b",
     r"^(please\s+)?support\s+(us|our\s+(work|journalism|site))\b",
     r"\bhelp\s+us\s+stay\s+afloat\b",
     r"\bmake\s+a\s+one-time\s+or\s+recurring\s+donation\b",
+    # Reader-support appeals: "If you value our journalism", "We rely on readers like you".
+    r"\bif\s+you\s+(value|like|enjoy(ed)?|appreciate|found)\b.{0,60}"
+    r"\b(journalism|reporting|work|articles?|content|coverage|this)\b.{0,80}"
+    r"\b(support\w*|donat\w*|subscri\w*|contribut\w*|share)\b",
+    r"\bwe\s+(rely|depend)\s+on\s+(readers|you|your|donations|the\s+support)\b",
+    r"\breaders?\s+like\s+you\b",
+    r"\b(reader|listener|member)-(supported|funded)\b",
+    r"\b(patreon|buy\s+(us|me)\s+a\s+coffee|ko-fi)\b",
+    r"^(please\s+)?(chip\s+in|make\s+a\s+(contribution|donation)|become\s+a\s+supporter)\b",
+    r"\bsupport\s+(independent|quality|our|local)\s+(journalism|reporting|newsroom|news)\b",
     # Provenance, rights and legal small print.
     r"^this\s+(article|story|piece|post)\s+(was\s+)?(originally|first)\s+(published|appeared)\b",
     r"^(originally|first)\s+(published|appeared)\s+(on|in|at|by)\b",
     r"^the\s+original\s+source\s+of\s+this\s+article\s+is\b",
+    # Republishing permissions: "You may republish this article under ...".
+    r"\b(may|can|must\s+not|may\s+not|cannot)\s+(be\s+)?"
+    r"(re-?publish(ed)?|reprint(ed)?|reproduced?|redistributed?|reposted?)\b",
+    r"^(re-?publish|reprint)\s+(this|our)\b",
+    r"\b(reprinted|republished|reproduced)\s+(with|by)\s+(kind\s+)?permission\b",
+    r"\b(under|with)\s+a\s+creative\s+commons\b",
+    r"\bwithout\s+(the\s+)?(prior\s+)?(written\s+)?(permission|consent)\s+of\s+the\s+"
+    r"(publisher|copyright|author)",
     r"^(copyright\s*)?(©|\(c\))",
     r"^copyright\s+\d{4}\b",
     r"^all\s+rights\s+reserved\b",
@@ -55,6 +87,14 @@ _AT_START = re.compile(
 _ANYWHERE = re.compile(
     "|".join(f"(?:{rule})" for rule in _RULES if not rule.startswith("^")), re.IGNORECASE
 )
+# Every rule searched for mid-sentence holds one of these: a cheap substring test
+# spares the search on almost every sentence of an article.
+_ANYWHERE_HINTS = tuple(
+    "afloat|donation|copyrighted|us on|us at|us via|me on|me at|me via|join our|to our|"
+    "follow our|share|download|if you|we rely|we depend|like you|-supported|-funded|patreon|"
+    "coffee|ko-fi|support|publish|print|produc|distribut|post|permission|creative commons|"
+    "consent".split("|")
+)
 
 # "Copyright ©" or "©" to the end of the line: the rights statement itself.
 _RIGHTS = re.compile(r"(?:copyright\s*(?:©|\(c\))?|©)\s*[^\n]*\d{4}[^\n]*", re.IGNORECASE)
@@ -63,7 +103,10 @@ _RIGHTS = re.compile(r"(?:copyright\s*(?:©|\(c\))?|©)\s*[^\n]*\d{4}[^\n]*", re
 def is_boilerplate(paragraph: str) -> bool:
     """Whether one plain-text paragraph is site furniture rather than article text."""
     text = paragraph.strip().lstrip("*_•-–— ")
-    return _AT_START.match(text) is not None or _ANYWHERE.search(text) is not None
+    if _AT_START.match(text) is not None:
+        return True
+    lowered = text.lower()
+    return any(hint in lowered for hint in _ANYWHERE_HINTS) and _ANYWHERE.search(text) is not None
 
 
 def remove_boilerplate(paragraphs: Iterable[str]) -> tuple[str, ...]:

@@ -36,6 +36,23 @@ FURNITURE = [
     "Photo credit: Reuters",
     "Read more: how the port strike began",
     "Related articles: Drought in the north",
+    "Follow Harbour Weekly on Instagram for pictures from the coast.",
+    "Find us on Bluesky and Threads.",
+    "Join our WhatsApp channel for breaking news alerts.",
+    "Subscribe to our YouTube channel.",
+    "Share this story with your friends and family.",
+    "Please share with anyone in your network who might be interested.",
+    "Download our app to get the headlines first.",
+    "If you value our reporting, please consider supporting us with a monthly gift.",
+    "We rely on readers like you to keep our newsroom running.",
+    "Valley Courier is reader-funded and free to read.",
+    "Support us on Patreon.",
+    "Chip in today to keep the presses running.",
+    "You may republish this article online or in print under our free licence.",
+    "This story can be republished with attribution.",
+    "Reprinted with permission from the Valley Courier.",
+    "Published under a Creative Commons licence.",
+    "No part may be reproduced without the prior written permission of the publisher.",
 ]
 
 ARTICLE_TEXT = [
@@ -52,6 +69,12 @@ ARTICLE_TEXT = [
     "The image source was traced to a weather satellite.",
     "Lena Marsh is a Lisbon-based reporter covering shipping and labour.",
     "She signed up for the army at eighteen.",
+    "Protesters followed the minister on foot as he left the building.",
+    "The rebels joined the group of fighters after the ceasefire collapsed.",
+    "The charity relies on donations from local businesses.",
+    "Fans shared videos of the goal on social media within minutes.",
+    "The court said the photographs could not be published until the trial ended.",
+    "Anyone can join the club for a fee of ten pounds a year.",
 ]
 
 

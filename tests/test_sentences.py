@@ -147,3 +147,37 @@ def test_numbered_list_labels_stay_with_their_item() -> None:
 def test_empty_and_blank_text_give_no_sentences() -> None:
     assert split_sentences("") == []
     assert split_sentences(" \n\r\n ") == []
+
+
+def test_a_quotation_of_several_sentences_stays_one_sentence() -> None:
+    text = 'The mayor said: "We are ready. The pumps work. Nobody will be flooded." Rain fell.'
+    assert split_sentences(text) == [
+        'The mayor said: "We are ready. The pumps work. Nobody will be flooded."',
+        "Rain fell.",
+    ]
+
+
+def test_a_curly_quotation_of_several_sentences_stays_one_sentence() -> None:
+    text = "“We are ready. The pumps work,” the mayor said. Rain fell."
+    assert split_sentences(text) == [
+        "“We are ready. The pumps work,” the mayor said.",
+        "Rain fell.",
+    ]
+
+
+def test_a_quotation_reopened_without_closing_is_split_at_the_reopening() -> None:
+    # News style: a quote running on into the next paragraph is reopened, not closed.
+    text = 'She said: "We lost the vote. "Next year we will try again," she added.'
+    assert split_sentences(text) == [
+        'She said: "We lost the vote.',
+        '"Next year we will try again," she added.',
+    ]
+
+
+def test_a_quotation_that_never_closes_does_not_swallow_the_paragraph() -> None:
+    text = 'He called it "a disgrace. The board met on Monday. It voted to stay.'
+    assert split_sentences(text) == [
+        'He called it "a disgrace.',
+        "The board met on Monday.",
+        "It voted to stay.",
+    ]

@@ -1,4 +1,14 @@
-from digest.enrich.summarize import summarize, summary_sentences
+import pytest
+
+from digest.enrich.summarize import (
+    SCORING,
+    half_quoted,
+    refers_back,
+    select,
+    similarities,
+    summarize,
+    summary_sentences,
+)
 
 STORY = [
     "The harbour authority of Port Wenlow approved a plan on Monday to dredge the main channel.",
@@ -166,3 +176,134 @@ def test_later_sentence_close_to_the_title_can_be_chosen() -> None:
     title = "Town hall meeting on the harbour plan next month"
     assert STORY[4] not in summary_sentences(STORY)
     assert STORY[4] in summary_sentences(STORY, title=title)
+
+
+@pytest.mark.parametrize(
+    "credit",
+    [
+        "AP - ",
+        "Reuters - ",
+        "Reuters — ",
+        "(AFP) -- ",
+        "WASHINGTON (Reuters) - ",
+        "LONDON, Jan 5 (Reuters) - ",
+        "NAIROBI, Kenya (AP) — ",
+        "BEIJING, March 3 (Xinhua) -- ",
+        "PARIS, Jan 5 - ",
+        "GAZA CITY: ",
+        "WASHINGTON (AP/Reuters) - ",
+        "By AFP: ",
+    ],
+)
+def test_agency_credits_and_datelines_of_every_common_form_are_removed(credit: str) -> None:
+    paragraphs = [f"{credit}{STORY[0]}", *STORY[1:]]
+    assert summarize(paragraphs).startswith(STORY[0])
+
+
+@pytest.mark.parametrize(
+    "plea",
+    [
+        "Follow Harbour News on Instagram for pictures from the coast every day.",
+        "Join our WhatsApp channel to get the latest harbour news as it happens.",
+        "You may republish this article online or in print under our free licence.",
+        "If you value our reporting on the harbour, please consider supporting us today.",
+        "We rely on readers like you to keep our newsroom running all year.",
+        "Share this story with your friends and family on Facebook and X.",
+    ],
+)
+def test_site_pleas_in_general_forms_are_never_in_a_summary(plea: str) -> None:
+    summary = summarize([*STORY, plea], sentences=9, max_chars=5000)
+    assert summary == " ".join(STORY)
+
+
+def test_repeated_bulletins_give_one_sentence_and_keep_the_lead() -> None:
+    lead = "Storm Ilse forced the closure of every school on the eastern coast on Tuesday."
+    bulletins = [
+        f"Update {n}: the coast road between Wenlow and Astby remains closed to all traffic."
+        for n in range(1, 5)
+    ]
+    other = "Engineers expect to reopen the Wenlow bridge once the wind drops below gale force."
+    chosen = summary_sentences([lead, *bulletins, other])
+    assert chosen[0] == lead
+    assert sum(sentence in bulletins for sentence in chosen) <= 1
+
+
+def test_near_duplicate_sentences_are_never_both_chosen() -> None:
+    candidates = [
+        "The council closed the coast road between Wenlow and Astby on Tuesday.",
+        "The council closed the coast road between Wenlow and Astby on Tuesday night.",
+        "Engineers will inspect the bridge once the storm has passed.",
+    ]
+    matrix = similarities(candidates)
+    assert matrix[0][1] >= SCORING.duplicate
+    assert select(candidates, matrix, sentences=2, affinity=[0.0, 5.0, 0.0]) == [0, 2]
+
+
+def test_a_quotation_of_several_sentences_is_kept_whole_in_a_summary() -> None:
+    quote = (
+        'The harbour master said: "The channel is too shallow. Ships wait for days. '
+        'Dredging will end that."'
+    )
+    summary = summarize([STORY[0], quote, *STORY[1:]], sentences=9, max_chars=5000)
+    assert quote in summary
+
+
+def test_half_of_a_quotation_is_never_in_a_summary() -> None:
+    # A quotation running on into the next paragraph: each half is unbalanced.
+    opened = 'The harbour master said: "The channel is too shallow for the new ships.'
+    continued = 'Dredging will end the wait for berths at last," he told reporters.'
+    summary = summarize([STORY[0], opened, continued, *STORY[1:]], sentences=9, max_chars=5000)
+    assert summary == " ".join(STORY)
+    assert half_quoted(opened) and half_quoted(continued)
+    assert not half_quoted('He said: "Yes." Then “no.”')
+
+
+def test_an_opening_sentence_that_points_back_brings_its_antecedent() -> None:
+    candidates = [
+        "The harbour authority met in Port Wenlow on Monday for its annual session.",
+        "It approved a plan to dredge the main channel before the summer season.",
+        "The plan will cost the town about four million pounds over two years.",
+        "Fishermen worry that the work will disturb the breeding grounds of the bay.",
+    ]
+    matrix = [[0.0] * 4 for _ in range(4)]
+    # The third sentence is the best but opens on "The plan": the one before comes too,
+    # and that one opens on "It", so with room for two it is not chosen at all.
+    affinity = [0.0, 0.0, 5.0, 1.0]
+    assert select(candidates, matrix, sentences=2, affinity=affinity) == [0, 3]
+    assert select(candidates, matrix, sentences=3, affinity=[0.0, 5.0, 4.0, 0.0]) == [0, 1, 2]
+    assert refers_back(candidates[2]) and refers_back("Many of them left.")
+    assert not refers_back("This week the council met.")
+
+
+def test_a_best_sentence_that_points_back_opens_the_summary_only_after_its_antecedent() -> None:
+    candidates = [
+        "The harbour authority approved a plan to dredge the main channel on Monday.",
+        "The plan will cost the town about four million pounds over two years.",
+        "Fishermen worry that the work will disturb the breeding grounds of the bay.",
+    ]
+    matrix = [[0.0] * 3 for _ in range(3)]
+    assert select(candidates, matrix, sentences=2, affinity=[0.0, 5.0, 0.0]) == [0, 1]
+    assert select(candidates, matrix, sentences=1, affinity=[0.0, 5.0, 3.0]) == [2]
+
+
+def test_a_short_description_is_completed_with_the_best_body_sentences() -> None:
+    description = "Port Wenlow will dredge its main channel for container ships."
+    summary = summary_sentences(STORY[1:], sentences=3, description=description)
+    assert summary[0] == description
+    assert len(summary) == 3 and all(s in STORY for s in summary[1:])
+
+
+def test_a_description_that_names_none_of_the_articles_facts_is_not_used() -> None:
+    description = "Our weekly look at what matters most to you, every Friday morning."
+    summary = summary_sentences(STORY, sentences=3, description=description)
+    assert description not in summary
+    assert summary == summary_sentences(STORY, sentences=3)
+
+
+def test_a_long_description_alone_makes_the_summary() -> None:
+    description = " ".join(STORY[:3])
+    assert summary_sentences(STORY[3:], sentences=3, description=description) == STORY[:3]
+
+
+def test_the_sentence_a_title_was_made_from_is_not_repeated() -> None:
+    assert STORY[0] not in summary_sentences(STORY, exclude=STORY[0])

@@ -1,16 +1,19 @@
 """Extractive summaries: a few of the document's own sentences, in document order.
 
-Two stages. Cleanup first: bylines, datelines ("(CNN) -- ", "LONDON, Jan 5 (Reuters) - ",
-kept sentence minus the prefix), metadata and Daily Mail style header lines, markdown
-residue, share/follow/subscribe and copyright boilerplate, photo credits, questions, lines
-that do not end like a sentence and fragments under five words never reach a summary.
+Two stages. Cleanup first: bylines, agency credits and datelines ("AP - ", "(CNN) -- ",
+"LONDON, Jan 5 (Reuters) - ", kept sentence minus the prefix), metadata and Daily Mail
+style header lines, markdown residue, site furniture (digest.boilerplate's rules and the
+share/follow/subscribe and copyright phrasings below), photo credits, questions, lines
+that do not end like a sentence, fragments under five words and half quotations never
+reach a summary.
 
 Then ranking, by position-aware centrality (PacSum, Zheng and Lapata 2019) on TF-IDF
 cosine similarity between sentences: a sentence scores by its similarity to the
 sentences after it minus its similarity to those before it (news states the point
 first and elaborates after), plus a lead prior 1/(1+position)^0.5, small penalties for
 opening with a quotation and for straying far from 25 words, and, when the document has
-a title, similarity to it. The best few (three by default) are returned in document order.
+a title, similarity to it. The best few (three by default) are returned in document order,
+never two near-duplicates, and never opening on a sentence that points back to one left out.
 
 Why: on 500 CNN/DailyMail test stories (bench/summaries.py) plain Lead-3 scores
 ROUGE-1/2/Lsum 30.2/11.9/27.0 and unsupervised centrality (LexRank) falls below it
@@ -31,6 +34,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from digest.boilerplate import is_boilerplate
 from digest.enrich.sentences import split_sentences
 from digest.text import strip_control
 
@@ -51,6 +55,8 @@ class Scoring:
     length: float = 0.1
     # Weight of similarity to the title, when there is one.
     title: float = 0.5
+    # Cosine similarity from which two sentences say the same thing.
+    duplicate: float = 0.7
 
 
 SCORING = Scoring()
@@ -76,14 +82,22 @@ _MAIL_STAMP = re.compile(
     re.IGNORECASE,
 )
 
-_OUTLET = r"(?:CNN[\w ]*|AP|Reuters|AFP|UPI|Bloomberg|BBC|Xinhua|dpa|HLN\w*|[\w.]+\.com)"
+_AGENCY = (
+    r"(?:The\s+)?(?:AP|Associated\s+Press|Reuters|AFP|Agence\s+France[- ]Presse|UPI|Bloomberg"
+    r"|BBC|Xinhua|dpa|Kyodo|Yonhap|TASS|Interfax|ANSA|EFE|PTI|IANS|ANI|AAP|NHK|Anadolu|IPS"
+    r"|Bernama|Antara|CNN)"
+)
+_OUTLET = rf"(?:{_AGENCY}[\w ]*|HLN\w*|[\w.]+\.com)"
 _PLACE = r"(?:[A-Z][\w.'’-]*(?:,?\s+(?:[A-Z][\w.'’-]*|\d{1,2}|\d{4})){0,5},?\s*)?"
 _DATELINE = re.compile(
     rf"^{_PLACE}(?:\({_OUTLET}\)(?:\s*(?:--|[—–-]|:)\s*|\s*(?=[\"“A-Z0-9]))"
-    r"|\([A-Z][\w.&'’ ]{1,40}\)(?:(?=[\"“A-Z0-9])|\s*(?:--|[—–]|-\s)\s*))"
+    r"|\([A-Z][\w.&'’/ -]{1,40}\)(?:(?=[\"“A-Z0-9])|\s*(?:--|[—–]|-\s)\s*))"
 )
+# A bare agency credit: "AP - ", "Reuters — ", "By AFP: ", "- AP -".
+_CREDIT = re.compile(rf"^(?:[-–—•]\s*)?(?:By\s+)?{_AGENCY}\s*(?:--|[—–:]|-\s)\s*")
+# "WASHINGTON -- ", "PARIS, Jan 5 - ", "GAZA CITY: ".
 _CAPS_DATELINE = re.compile(
-    r"^[A-Z][A-Z.'’ -]{2,30}(?:,\s*[A-Z][\w.]*(?:\s+\d{1,2})?)*\s*(?:--|[—–])\s*"
+    r"^[A-Z][A-Z.'’ -]{2,30}(?:,\s*[A-Z][\w.]*(?:\s+\d{1,2})?)*\s*(?:--|[—–:]|\s-\s)\s*"
 )
 
 _BYLINE = re.compile(r"^(?:by|written by|reported by|reporting by|words by|text by)\s+(.+)$", re.I)
@@ -165,6 +179,7 @@ def clean_sentence(sentence: str, *, hints: Sequence[str] = _BOILERPLATE_HINTS) 
     """
     text = " ".join(sentence.split())
     text = _DATELINE.sub("", text, count=1)
+    text = _CREDIT.sub("", text, count=1)
     text = _CAPS_DATELINE.sub("", text, count=1)
     if "(" in text:
         text = _PHOTO_NOTE.sub("", text).strip()
@@ -175,9 +190,43 @@ def clean_sentence(sentence: str, *, hints: Sequence[str] = _BOILERPLATE_HINTS) 
         or _PHOTO_LINE.match(text)
         or _is_byline(text)
         or (hints and _is_boilerplate(text, hints))
+        or is_boilerplate(text)
+        or half_quoted(text)
     ):
         return None
     return text
+
+
+# Openers that point back to something said before: a pronoun, a demonstrative, or
+# a definite noun that names what the previous sentence introduced.
+_REFERS = re.compile(
+    r"(?:he|she|they|it|his|her|their|its|him|them|such|both|neither|others"
+    r"|(?:this|that|these|those)(?!\s+(?:week|year|month|morning|afternoon|evening|weekend"
+    r"|summer|winter|spring|autumn|season|time|is|was)\b)"
+    r"|(?:many|some|most|all|none|few|each|one|two|several) of (?:them|these|those|the)"
+    r"|the (?:plan|move|decision|deal|proposal|measure|bill|scheme|project|report|study"
+    r"|incident|attack|announcement|agreement|changes?|law|policy|figures|findings|results?"
+    r"|statement|letter|comments|remarks|claims?|request|vote|ruling|verdict|order|ban|cuts"
+    r"|pair|couple|duo|trio|latter|former|same|company|firm|group|man|woman|boy|girl"
+    r"|victims?|suspects?|\w+-year-old))\b",
+    re.IGNORECASE,
+)
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether `sentence` opens on words whose referent is in an earlier sentence."""
+    return _REFERS.match(sentence.lstrip(_QUOTES)) is not None
+
+
+def half_quoted(sentence: str) -> bool:
+    """Whether `sentence` holds an unmatched double quotation mark (half of a quotation).
+
+    The splitter keeps a quotation whole when it closes in the same paragraph; what is
+    left is a quote continued from or into another paragraph, which reads as a fragment.
+    """
+    if '"' in sentence and sentence.count('"') % 2:
+        return True
+    return sentence.count("“") != sentence.count("”")
 
 
 def _is_boilerplate(text: str, hints: Sequence[str]) -> bool:
@@ -272,7 +321,10 @@ def _weights(bags: Sequence[Counter[str]]) -> list[dict[str, float]]:
 
 def similarities(candidates: Sequence[str]) -> list[list[float]]:
     """Cosine similarity of every pair of sentences (a square, symmetric matrix)."""
-    vectors = _weights(_bags(candidates))
+    return _similarities(_weights(_bags(candidates)))
+
+
+def _similarities(vectors: Sequence[dict[str, float]]) -> list[list[float]]:
     n = len(vectors)
     matrix = [[0.0] * n for _ in range(n)]
     # Walk shared terms rather than all pairs: most sentence pairs share nothing.
@@ -328,22 +380,44 @@ def select(
     sentences: int,
     scoring: Scoring = SCORING,
     affinity: Sequence[float] = (),
+    keep: int = 0,
 ) -> list[int]:
-    """Positions of the best `sentences` candidates, in document order."""
-    if len(candidates) <= sentences:
-        return list(range(len(candidates)))
+    """Positions of the best `sentences` candidates, in document order; the first `keep`
+    are chosen whatever their score.
+
+    Best first, except that a near-duplicate of a chosen sentence is never chosen too
+    (of a run of near-identical sentences the earliest stands for them all), and a
+    sentence that would open the summary while pointing back ("He said", "The plan")
+    comes with the sentence before it, or not at all.
+    """
     ranking = scores(candidates, matrix, scoring, affinity)
-    best = sorted(range(len(candidates)), key=lambda i: (-ranking[i], i))[:sentences]
-    return sorted(best)
+    chosen = list(range(min(keep, sentences)))
+    for best in sorted(range(len(candidates)), key=lambda i: (-ranking[i], i)):
+        if len(chosen) >= sentences:
+            break
+        row = matrix[best]
+        first = next(j for j in range(best + 1) if j == best or row[j] >= scoring.duplicate)
+        if any(matrix[first][j] >= scoring.duplicate for j in chosen) or first in chosen:
+            continue
+        group = [first]
+        if first and (not chosen or first < chosen[0]) and refers_back(candidates[first]):
+            antecedent = first - 1
+            if (
+                len(chosen) + 2 > sentences
+                or refers_back(candidates[antecedent])
+                or any(matrix[antecedent][j] >= scoring.duplicate for j in chosen)
+            ):
+                continue
+            group.insert(0, antecedent)
+        chosen = sorted([*chosen, *group])
+    return chosen
 
 
-def _title_affinity(title: str, candidates: Sequence[str]) -> list[float]:
-    vectors = _weights(_bags([*candidates, title]))
-    return [_dot(vectors[-1], vector) for vector in vectors[:-1]]
-
-
-def _dot(a: dict[str, float], b: dict[str, float]) -> float:
-    return sum(v * b[t] for t, v in a.items() if t in b)
+def _title_affinity(bags: Sequence[Counter[str]]) -> list[float]:
+    """Similarity of each sentence to the title, given the bags of both (the title's last)."""
+    vectors = _weights(bags)
+    title = vectors[-1]
+    return [sum(v * title[t] for t, v in vector.items() if t in title) for vector in vectors[:-1]]
 
 
 def summary_sentences(
@@ -352,21 +426,49 @@ def summary_sentences(
     sentences: int = 3,
     title: str | None = None,
     scoring: Scoring = SCORING,
+    description: str | None = None,
+    exclude: str | None = None,
 ) -> list[str]:
-    """The sentences a summary of `paragraphs` is made of, in document order."""
-    candidates = candidate_sentences(paragraphs, MAX_CANDIDATES)[:MAX_CANDIDATES]
-    if title:
-        headline = title.strip().casefold()
-        candidates = [c for c in candidates if c.casefold() != headline]
-    affinity = _title_affinity(title, candidates) if title else []
+    """The sentences a summary of `paragraphs` is made of, in document order.
+
+    A `description` (a standfirst, a front-matter summary) comes first: alone when it
+    has `sentences` sentences or more, completed with the best of the body when it has
+    fewer, and left out when it names none of the body's content words. Neither a
+    sentence repeating the title nor `exclude` (the sentence a title was made from)
+    is chosen.
+    """
+    body = candidate_sentences(paragraphs, MAX_CANDIDATES)[:MAX_CANDIDATES]
+    given = candidate_sentences([description], MAX_CANDIDATES) if description else []
+    unwanted = {text.strip().casefold() for text in (title, exclude) if text}
+    if unwanted:
+        body = [c for c in body if c.casefold() not in unwanted]
+        given = [c for c in given if c.casefold() not in unwanted]
+    candidates = [*given, *body]
+    # Tokenised once: the similarity matrix, the title affinity and the description
+    # check all read these bags.
+    bags = _bags([*candidates, title] if title else candidates)
+    keep = len(given)
+    if keep and body and not _shares_content(bags[:keep], bags[keep : len(candidates)]):
+        candidates, bags, keep = body, bags[keep:], 0
+    elif keep >= sentences:
+        candidates, bags, keep = given, [*bags[:keep], *bags[len(candidates) :]], 0
+    sentence_bags = bags[: len(candidates)]
     chosen = select(
         candidates,
-        similarities(candidates),
+        _similarities(_weights(sentence_bags)),
         sentences=sentences,
         scoring=scoring,
-        affinity=affinity,
+        affinity=_title_affinity(bags) if title else (),
+        keep=keep,
     )
     return [candidates[i] for i in chosen]
+
+
+def _shares_content(given: Sequence[Counter[str]], body: Sequence[Counter[str]]) -> bool:
+    """Whether a description names the body's facts: three of its content words, or half."""
+    own = set().union(*given)
+    shared = sum(1 for term in own if any(term in bag for bag in body))
+    return shared >= 3 or 2 * shared >= len(own)
 
 
 def summarize(
@@ -375,9 +477,17 @@ def summarize(
     sentences: int = 3,
     max_chars: int = 600,
     title: str | None = None,
+    description: str | None = None,
+    exclude: str | None = None,
 ) -> str:
     """A summary of at most `sentences` sentences and `max_chars` characters ("" if none)."""
-    chosen = summary_sentences(paragraphs, sentences=sentences, title=title)
+    chosen = summary_sentences(
+        paragraphs,
+        sentences=sentences,
+        title=title,
+        description=description,
+        exclude=exclude,
+    )
     return _fit(chosen, max_chars)
 
 
