@@ -50,8 +50,31 @@ def test_a_story_that_names_no_place_is_unclassified() -> None:
     assert enricher().enrich(article).regions == Labels(("Unclassified",), inferred=True)
 
 
-def test_a_missing_title_becomes_a_short_headline_from_the_opening_sentence() -> None:
+def test_a_missing_title_becomes_a_headline_from_the_leads_main_clause() -> None:
     done = enricher().enrich(Article(format="plain", paragraphs=TEXT))
-    assert done.title.startswith("Paris hosted the talks on Monday")
-    assert len(done.title) <= 72 and not done.title.endswith(" ")
-    assert done.summary == TEXT[0]
+    assert done.title == "Paris hosted the talks"
+    assert "…" not in done.title
+
+
+def test_the_summary_does_not_repeat_the_sentence_a_title_was_made_from() -> None:
+    done = enricher().enrich(Article(format="plain", paragraphs=TEXT))
+    assert done.summary == TEXT[1]
+
+
+def test_an_explicit_title_leaves_the_lead_in_the_summary() -> None:
+    article = Article(format="yaml", title="Ministers meet in Paris", paragraphs=TEXT)
+    assert enricher().enrich(article).summary == TEXT[0]
+
+
+def test_a_one_sentence_description_is_completed_from_the_body() -> None:
+    summary = SummarySettings(sentences=2, max_chars=600)
+    themes = theme_model(ThemeSettings(taxonomy={}, threshold=0.0), [])
+    article = Article(
+        format="yaml",
+        title="Ministers agree joint air defence",
+        standfirst="French, German and Polish ministers agreed to pool air defence spending.",
+        paragraphs=TEXT,
+    )
+    done = Enricher(summary, RegionSettings(countries={}), themes).enrich(article)
+    assert done.summary.startswith(article.standfirst)
+    assert done.summary.endswith(TEXT[0]) or done.summary.endswith(TEXT[1])

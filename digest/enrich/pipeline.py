@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from digest.config import RegionSettings, SummarySettings, ThemeSettings
+from digest.enrich.headline import derive_title
 from digest.enrich.regions import RegionInferrer
 from digest.enrich.summarize import summarize
 from digest.enrich.themes import ThemeModel, configured_aliases, default_taxonomy
 from digest.model import UNCLASSIFIED, Article, Labels
-from digest.parse import headline_from
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,23 +53,18 @@ class Enricher:
         return RegionInferrer(self._region_settings.countries)
 
     def enrich(self, article: Article) -> Enriched:
-        title = article.title or headline_from(article.text, max_chars=72)
-        if article.standfirst:
-            summary = summarize(
-                [article.standfirst],
-                sentences=self._summary.sentences,
-                max_chars=self._summary.max_chars,
-                title=title,
-            )
-        else:
-            summary = ""
-        if not summary:
-            summary = summarize(
-                article.paragraphs,
-                sentences=self._summary.sentences,
-                max_chars=self._summary.max_chars,
-                title=title,
-            )
+        title, lead = article.title, None
+        if not title:
+            opening = (article.standfirst,) if article.standfirst else ()
+            title, lead = derive_title((*opening, *article.paragraphs))
+        summary = summarize(
+            article.paragraphs,
+            sentences=self._summary.sentences,
+            max_chars=self._summary.max_chars,
+            title=title,
+            description=article.standfirst,
+            exclude=lead,
+        )
         return Enriched(
             title=title,
             summary=summary or title,
