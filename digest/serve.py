@@ -14,7 +14,10 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import formatdate
 from pathlib import Path, PurePosixPath
 
 import uvicorn
@@ -23,7 +26,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import NotModifiedResponse, PathLike, StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,9 +35,11 @@ from digest.config import ServerSettings
 from digest.daemon.notify import notify
 from digest.daemon.signals import SignalWaiter
 from digest.errors import DigestError
+from digest.httpheaders import MISSING, cache_control, last_modified
 from digest.logs import NOTICE
 
 log = logging.getLogger("digest.serve")
+access_log = logging.getLogger("digest.access")
 
 ATOM = "application/atom+xml; charset=utf-8"
 RSS = "application/rss+xml; charset=utf-8"
@@ -79,37 +84,108 @@ class FeedFiles(StaticFiles):
             raise HTTPException(status_code=404) from None
         media_type = content_type(relpath)
         headers = FileResponse(full_path, stat_result=opened, media_type=media_type).headers
+        changed = last_modified(relpath, body, opened.st_mtime, datetime.now(UTC))
+        headers["last-modified"] = formatdate(changed.timestamp(), usegmt=True)
+        # Set before the 304 check: a 304 carries Cache-Control (and Vary) too.
+        headers["cache-control"] = cache_control(relpath)
         if self.is_not_modified(headers, Headers(scope=scope)):
             return NotModifiedResponse(headers)
-        validators = {k: headers[k] for k in ("etag", "last-modified") if k in headers}
-        response = Response(body, status_code=status_code, headers=validators)
+        kept = {k: headers[k] for k in ("etag", "last-modified", "cache-control") if k in headers}
+        response = Response(body, status_code=status_code, headers=kept)
         response.headers["content-type"] = headers["content-type"]
         return response
 
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            response = await super().get_response(path, scope)
+        except HTTPException as exc:
+            if exc.status_code != 404:
+                raise
+            # No 404.html in the folder (nothing built yet): a plain page still.
+            response = HTMLResponse(_NOT_FOUND, status_code=404)
+        if response.status_code == 404:
+            response.headers["cache-control"] = MISSING
+        return response
 
-class _WeakETagWhenEncoded:
-    """A gzipped body is a different representation: its ETag must not be the strong one."""
+
+_NOT_FOUND = """<!doctype html>
+<html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Not found</title>
+<h1>Not found</h1><p>Nothing is published at this address. <a href="/">Latest articles</a></p>
+</html>
+"""
+
+
+class _Representation:
+    """Headers that depend on the encoding chosen: a weak ETag when gzipped, and Vary.
+
+    Every answer varies with Accept-Encoding, 304s included (a cache that keyed a
+    304 without it could pair a gzip validator with a plain body), and says so once.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def weaken(message: Message) -> None:
+        async def amend(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 etag = headers.get("etag")
                 if etag and headers.get("content-encoding") and not etag.startswith("W/"):
                     headers["etag"] = "W/" + etag
+                vary = [v.strip() for h in headers.getlist("vary") for v in h.split(",")]
+                if "accept-encoding" not in (v.lower() for v in vary):
+                    vary.append("Accept-Encoding")
+                headers["vary"] = ", ".join(dict.fromkeys(v for v in vary if v))
             await send(message)
 
-        await self.app(scope, receive, weaken)
+        await self.app(scope, receive, amend)
+
+
+class _AccessLog:
+    """One line per request: client, request line, status, bytes sent, time taken."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.monotonic()
+        status = 0
+        sent = 0
+
+        async def count(message: Message) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, count)
+        finally:
+            client = (scope.get("client") or ("-", 0))[0]
+            target = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
+            if scope.get("query_string"):
+                target += "?" + scope["query_string"].decode("latin-1")
+            access_log.info(
+                '%s "%s %s HTTP/%s" %d %d %.1fms', client, scope["method"], target,
+                scope.get("http_version", "1.1"), status, sent, (time.monotonic() - started) * 1000,
+            )  # fmt: skip
 
 
 def feeds_app(feeds: Path) -> ASGIApp:
-    # The Starlette app turns StaticFiles' HTTPExceptions (404, 405) into responses.
+    # The Starlette app turns StaticFiles' HTTPExceptions (405) into responses.
     return Starlette(
         routes=[Mount("/", app=FeedFiles(feeds))],
-        middleware=[Middleware(_WeakETagWhenEncoded), Middleware(GZipMiddleware, minimum_size=500)],
+        middleware=[
+            Middleware(_AccessLog),
+            Middleware(_Representation),
+            Middleware(GZipMiddleware, minimum_size=500),
+        ],
     )
 
 
@@ -131,7 +207,7 @@ class FeedServer:
         self.url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
         config = uvicorn.Config(
             feeds_app(self.feeds), log_config=None, lifespan="off", server_header=False,
-            loop="asyncio", http="h11",
+            loop="asyncio", http="h11", access_log=False,
         )  # fmt: skip
         server = uvicorn.Server(config)
         self._server = server
@@ -160,6 +236,9 @@ def serve(
 
     `ready` is told the server's URL once it listens.
     """
+    # Serving is this command's whole job: its access log shows without -v.
+    if access_log.level == logging.NOTSET:
+        access_log.setLevel(logging.INFO)
     with SignalWaiter((signal.SIGTERM, signal.SIGINT, signal.SIGHUP)) as signals:
         server = FeedServer(settings, feeds)
         server.start()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import os
+import re
 import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from digest.config import ServerSettings
@@ -27,6 +30,16 @@ FILES = {
     "archive/atom/1.xml": b"<feed xmlns='http://www.w3.org/2005/Atom'/>",
     "index.html": b"<!doctype html><title>Front page</title>",
     "articles/plan.html": b"<!doctype html><title>Plan</title>",
+    "page.css": b"body { font: 1rem/1.5 Georgia, serif; }",
+    "dated.xml": (
+        b"<feed xmlns='http://www.w3.org/2005/Atom'><title>t</title>"
+        b"<updated>2025-01-09T10:00:00+00:00</updated>"
+        b"<entry><updated>2025-01-09T12:00:00+00:00</updated></entry></feed>"
+    ),
+    "dated-rss.xml": (
+        b"<rss version='2.0'><channel><title>t</title>"
+        b"<lastBuildDate>Wed, 08 Jan 2025 06:30:00 +0000</lastBuildDate><item/></channel></rss>"
+    ),
 }
 
 
@@ -221,7 +234,87 @@ def test_digest_serve_host_and_port_override_the_config_and_the_url_is_printed(
         line = proc.stdout.readline()
         assert line == f"landing page: http://127.0.0.1:{given}/ (Ctrl-C stops the server)\n"
         assert fetch(given, "/")[2] == FILES["index.html"]
+        assert fetch(given, "/feed.json?x=1")[0] == 200
+        assert fetch(given, "/gone.xml")[0] == 404
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
+    # The access log: one line per request, without -v.
+    requests = [
+        line.split("digest.access: ", 1)[1] for line in err.splitlines() if "access" in line
+    ]
+    assert re.fullmatch(r'127\.0\.0\.1 "GET / HTTP/1\.1" 200 \d+ [\d.]+ms', requests[0])
+    assert requests[1].startswith('127.0.0.1 "GET /feed.json?x=1 HTTP/1.1" 200 ')
+    assert requests[2].startswith('127.0.0.1 "GET /gone.xml HTTP/1.1" 404 ')
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/atom.xml", "public, max-age=300"),
+        ("/feed.json", "public, max-age=300"),
+        ("/", "public, max-age=300"),
+        ("/regions/europe.xml", "public, max-age=300"),
+        ("/articles/plan.html", "public, max-age=3600"),
+        ("/archive/atom/1.xml", "public, max-age=3600"),
+        ("/page.css", "public, max-age=86400"),
+    ],
+)
+def test_feeds_are_cached_briefly_and_articles_and_static_files_longer(
+    port: int, path: str, expected: str
+) -> None:
+    status, headers, _ = fetch(port, path)
+    assert (status, headers["cache-control"]) == (200, expected)
+
+
+@pytest.mark.parametrize("encoding", [{}, {"Accept-Encoding": "gzip"}])
+def test_a_304_still_says_it_varies_by_encoding_and_how_long_to_cache(
+    port: int, encoding: dict[str, str]
+) -> None:
+    _, first, _ = fetch(port, "/atom.xml", encoding)
+    assert first["vary"] == "Accept-Encoding"
+    status, headers, _ = fetch(port, "/atom.xml", {**encoding, "If-None-Match": first["etag"]})
+    assert status == 304
+    assert headers["vary"] == "Accept-Encoding"
+    assert headers["cache-control"] == "public, max-age=300"
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/dated.xml", "Thu, 09 Jan 2025 10:00:00 GMT"),
+        ("/dated-rss.xml", "Wed, 08 Jan 2025 06:30:00 GMT"),
+    ],
+)
+def test_a_feeds_last_modified_is_its_own_updated_time_not_the_files(
+    port: int, feeds: Path, path: str, expected: str
+) -> None:
+    (feeds / path.lstrip("/")).touch()  # written just now
+    _, headers, _ = fetch(port, path)
+    assert headers["last-modified"] == expected
+    status, _, _ = fetch(port, path, {"If-Modified-Since": expected})
+    assert status == 304
+
+
+def test_a_page_keeps_its_files_time_as_last_modified(port: int, feeds: Path) -> None:
+    os.utime(feeds / "articles" / "plan.html", (1_700_000_000, 1_700_000_000))
+    _, headers, _ = fetch(port, "/articles/plan.html")
+    assert headers["last-modified"] == "Tue, 14 Nov 2023 22:13:20 GMT"
+
+
+@pytest.mark.parametrize("path", ["/regions/nowhere.xml", "/favicon.ico", "/nothing/here/"])
+def test_a_missing_file_is_an_html_404_page(port: int, path: str) -> None:
+    status, headers, body = fetch(port, path)
+    assert (status, headers["content-type"]) == (404, "text/html; charset=utf-8")
+    html = lxml.html.fromstring(body)
+    assert html.findtext(".//h1") == "Not found"
+    assert html.xpath("//a/@href") == ["/"]
+    assert headers["cache-control"] == "public, max-age=60"
+
+
+def test_the_sites_own_404_page_is_served_when_the_build_wrote_one(port: int, feeds: Path) -> None:
+    (feeds / "404.html").write_bytes(b"<!doctype html><title>Lost</title><h1>Lost desk</h1>")
+    status, headers, body = fetch(port, "/favicon.ico")
+    assert (status, body) == (404, (feeds / "404.html").read_bytes())
+    assert headers["content-type"] == "text/html; charset=utf-8"
