@@ -176,9 +176,11 @@ def _send(app: App, args: argparse.Namespace) -> int:
     _build(app, args)
     report = app.send(force=args.now, dry_run=args.dry_run)
     print(report.line())
+    for problem in report.problems():
+        print(printable(problem), file=sys.stderr)
     for path in report.written:
         print(f"wrote {printable(str(path))}")
-    return 1 if report.failed else 0
+    return 1 if report.undelivered else 0
 
 
 def _status(app: App, args: argparse.Namespace) -> int:

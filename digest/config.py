@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.errors import ConfigError
+from digest.mail.addresses import AddressError, is_list_id, normalize_address, unsafe_character
 
 CONFIG_ENV = "DIGEST_CONFIG"
 DEFAULT_CONFIG = "config.toml"
@@ -93,6 +94,11 @@ class DigestSettings:
     subject: str
     list_id: str
     templates: Path | None
+    # A temporary refusal is retried at most this many times, for at most this long.
+    retry_attempts: int
+    retry_hours: float
+    # How far back the first digest on an existing archive reaches.
+    first_days: float
     # The display name of a `Name <address>` sender; None means the feed title.
     sender_name: str | None = None
 
@@ -183,7 +189,7 @@ def parse_config(
     if not base_url.endswith("/"):
         base_url += "/"
     feed = FeedSettings(
-        title=f.text("title", "Digest"),
+        title=_one_line("feed.title", f.text("title", "Digest")),
         subtitle=f.text("subtitle", ""),
         base_url=base_url,
         author=f.text("author", "digest"),
@@ -249,16 +255,24 @@ def parse_config(
     _check_cron(schedule, timezone)
     sender_name, sender = _sender(d.text("sender", "digest@localhost"))
     templates = d.optional_text("templates")
+    list_id = d.text("list_id", f"{_slug_for_list(feed.title)}.{feed.authority}")
+    if not is_list_id(list_id):
+        raise ConfigError(
+            "digest.list_id", f"expected a dotted name like news.example.org, got {list_id!r}"
+        )
     digest = DigestSettings(
         schedule=schedule,
         timezone=timezone,
         recipients=_recipients(d.raw("recipients", [])),
         sender=sender,
         send_empty=d.flag("send_empty", False),
-        subject=d.text("subject", feed.title),
-        list_id=d.text("list_id", f"{_slug_for_list(feed.title)}.{feed.authority}"),
+        subject=_one_line("digest.subject", d.text("subject", feed.title)),
+        list_id=list_id,
         templates=rel(templates) if templates else None,
         sender_name=sender_name,
+        retry_attempts=d.integer("retry_attempts", 8, minimum=1),
+        retry_hours=d.number("retry_hours", 24.0, minimum=0.0),
+        first_days=d.number("first_days", 7.0, minimum=0.0),
     )
     d.done()
 
@@ -272,12 +286,9 @@ def parse_config(
             )
         user = m.optional_text("user")
         password_env = m.text("password_env", "DIGEST_SMTP_PASSWORD")
-        password = environ.get(password_env)
-        if user and not password:
-            raise ConfigError(
-                "smtp.password_env",
-                f"smtp.user is set but the environment variable {password_env} is empty or unset",
-            )
+        # A missing password is reported when sending, not here: `status` and `build`
+        # must work in a shell that does not hold the secret.
+        password = environ.get(password_env) or None
         ca_file = m.optional_text("ca_file")
         smtp = SmtpSettings(
             host=m.text("host", "127.0.0.1"),
@@ -420,14 +431,12 @@ def _recipients(value: Any) -> tuple[Recipient, ...]:
     for n, item in enumerate(value):
         key = f"digest.recipients[{n}]"
         if isinstance(item, str):
-            _check_address(key, item)
-            out.append(Recipient(address=item))
+            out.append(Recipient(address=_check_address(key, item)))
             continue
         if not isinstance(item, dict):
             raise ConfigError(key, "expected an address or a table {address, regions, themes}")
         reader = _Reader(item, key)
-        address = reader.text("address", "")
-        _check_address(f"{key}.address", address)
+        address = _check_address(f"{key}.address", reader.text("address", ""))
         out.append(
             Recipient(
                 address=address,
@@ -439,20 +448,31 @@ def _recipients(value: Any) -> tuple[Recipient, ...]:
     return tuple(out)
 
 
-def _check_address(key: str, value: str) -> None:
-    local, at, domain = value.rpartition("@")
-    if not at or not local or not domain or any(c in value for c in " \r\n<>,"):
-        raise ConfigError(key, f"expected an email address like name@example.org, got {value!r}")
+def _check_address(key: str, value: str) -> str:
+    """The address in the form messages will carry; ConfigError saying what is wrong."""
+    try:
+        return normalize_address(value)
+    except AddressError as exc:
+        raise ConfigError(
+            key, f"expected an email address like name@example.org, got {value!r}: {exc}"
+        ) from None
+
+
+def _one_line(key: str, value: str) -> str:
+    """A value that goes into a header: one line, no control or invisible characters."""
+    bad = unsafe_character(value)
+    if bad:
+        raise ConfigError(key, f"contains {bad}, a control or line-break character; remove it")
+    return value
 
 
 def _sender(value: str) -> tuple[str | None, str]:
     """`address` or `Name <address>`: the display name (or None) and the address."""
     if value.rstrip().endswith(">"):
         name, address = parseaddr(value)
-        _check_address("digest.sender", address if value.count("<") == 1 else value)
-        return name.strip() or None, address
-    _check_address("digest.sender", value)
-    return None, value
+        checked = _check_address("digest.sender", address if value.count("<") == 1 else value)
+        return _one_line("digest.sender", name.strip()) or None, checked
+    return None, _check_address("digest.sender", value)
 
 
 def _check_cron(schedule: str, timezone: str) -> None:

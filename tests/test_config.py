@@ -84,10 +84,11 @@ def test_a_missing_file_says_how_to_point_at_one(tmp_path: Path) -> None:
         load_config(tmp_path / "nope.toml")
 
 
-def test_smtp_user_without_password_in_the_environment_is_refused(tmp_path: Path) -> None:
+def test_smtp_password_is_read_from_the_environment_and_may_be_missing(tmp_path: Path) -> None:
     path = write(tmp_path, "[smtp]\nuser = 'me'\npassword_env = 'SECRET_X'\n")
-    with pytest.raises(ConfigError, match=r"smtp.password_env: .*SECRET_X is empty or unset"):
-        load_config(path, environ={})
+    # Only sending needs it: status and build run in a shell without the secret.
+    missing = load_config(path, environ={})
+    assert missing.smtp is not None and missing.smtp.password is None
     config = load_config(path, environ={"SECRET_X": "hunter2"})
     assert config.smtp is not None and config.smtp.password == "hunter2"
 
@@ -142,3 +143,32 @@ def test_theme_aliases_are_read_and_checked_against_the_configured_taxonomy(
     assert load_config(write(tmp_path, own)).themes.aliases == {"Crops": "Farming"}
     with pytest.raises(ConfigError, match=r"themes\.aliases\.Crops: .Energy. is not"):
         load_config(write(tmp_path, own.replace("= 'Farming'", "= 'Energy'")))
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "problem"),
+    [
+        ('[digest]\nrecipients = ["a\\u0000b@example.org"]', "digest.recipients[0]", "U+0000"),
+        ('[digest]\nrecipients = ["a@exa\u0085mple.org"]', "digest.recipients[0]", "U+0085"),
+        ('[digest]\nsender = "me"', "digest.sender", "expected an email address"),
+        ('[digest]\nlist_id = "news\\r\\nBcc: x@y.org"', "digest.list_id", "dotted name"),
+        ('[digest]\nsubject = "Daily\\nBcc: x@y.org"', "digest.subject", "U+000A"),
+        ('[feed]\ntitle = "Desk\u2028News"', "feed.title", "U+2028"),
+    ],
+)
+def test_addresses_and_header_values_that_could_break_a_message_are_refused(
+    tmp_path: Path, toml: str, key: str, problem: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, toml + "\n"), environ={})
+    assert caught.value.key == key
+    assert problem in caught.value.problem
+
+
+def test_addresses_are_kept_in_the_ascii_form_smtp_servers_take(tmp_path: Path) -> None:
+    config = load_config(
+        write(tmp_path, '[digest]\nrecipients = ["Reader@Bücher.de"]\nsender = "me@localhost"\n'),
+        environ={},
+    )
+    assert config.digest.recipients[0].address == "Reader@xn--bcher-kva.de"
+    assert config.digest.sender == "me@localhost"

@@ -52,7 +52,9 @@ def send(app: App) -> Outcome:
     if report.failed or report.retry:
         level = logging.ERROR if report.failed else logging.WARNING
     log.log(level, "send: %s", report.line())
-    return Outcome.RETRY if report.retry else Outcome.DONE
+    for problem in report.problems():
+        log.log(level, "send: %s", problem)
+    return Outcome.RETRY if report.retry or report.waiting else Outcome.DONE
 
 
 def _attempt(what: str, call: Callable[[], T]) -> T | None:

@@ -3,8 +3,12 @@
 Every message is recorded as a pending delivery, with its exact bytes and
 Message-ID, before it is handed to the server, and marked sent only once the
 server accepted it. A crash therefore loses nothing, and can repeat a message
-(the same one) only if it strikes between acceptance and that record. The
-period moves forward only when none of its deliveries is pending.
+(the same one) only if it strikes between acceptance and that record.
+
+A period closes after one pass over its recipients, whatever happened: a
+recipient whose server refused for now is retried on its own schedule (a
+bounded number of times over a bounded time), so it never holds back anyone
+else or any later digest.
 """
 
 from __future__ import annotations
@@ -15,9 +19,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest.config import Config
+from digest.config import Config, Recipient
 from digest.enrich.themes import theme_names
-from digest.errors import DeliveryError
+from digest.errors import ConfigError, DeliveryError
 from digest.grouping import group
 from digest.mail.archive import digests_feed, page_name, summary, write_archive
 from digest.mail.message import Outgoing, build_message, new_message_id
@@ -27,10 +31,12 @@ from digest.mail.transport import OutboxTransport, ServerUnavailable, Transport,
 from digest.model import Document
 from digest.store import ArchivedDigest, Delivery, Store
 
-# Meta keys: the end of the last closed period, and when digests were first asked for
-# (the first scheduled digest is the first fire time after that).
+# Meta keys: the end of the last closed period; when digests were first asked for
+# (the first scheduled digest is the first fire time after that); and the period
+# being sent right now, so a crash in the middle finishes it before anything else.
 _PERIOD_END = "digest_period_end"
 _ANCHOR = "digest_anchor"
+_OPEN = "digest_open_period"
 # Retries back off to 64 times [daemon].retry_seconds, then keep that pace.
 _MAX_DOUBLINGS = 6
 
@@ -43,26 +49,53 @@ class SendReport:
     period_end: datetime | None = None
     sent: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    # Given up on: refused for good, or out of retries.
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # Tried now and refused for now: tried again later.
     retry: list[tuple[str, str]] = field(default_factory=list)
+    # Not tried now: their next attempt is later.
+    waiting: list[tuple[str, str]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     label: str = ""
     articles: int = 0
     next_digest: datetime | None = None
     dry_run: bool = False
 
+    @property
+    def undelivered(self) -> bool:
+        """Whether a message this run tried to send did not get through."""
+        return bool(self.failed or self.retry)
+
     def line(self) -> str:
         if self.period_end is None:
             upcoming = f" (next {self.next_digest:%Y-%m-%d %H:%M %Z})" if self.next_digest else ""
-            return f"no digest due{upcoming}"
+            done = f"; earlier digests: sent {len(self.sent)}" if self.sent else ""
+            return f"no digest due{upcoming}{done}"
         head = f"digest {self.label}: {self.articles} article{'s' * (self.articles != 1)}"
         if self.dry_run:
             return f"{head}; dry run: {len(self.written)} message(s) written to the outbox"
-        line = (
+        return (
             f"{head}; sent {len(self.sent)}, failed {len(self.failed)}, retrying {len(self.retry)}"
         )
-        problems = self.failed + self.retry
-        return line + (f" ({problems[0][0]}: {problems[0][1]})" if problems else "")
+
+    def problems(self) -> list[str]:
+        """One line per cause of a message not delivered, naming whom it concerns."""
+        lines = []
+        for what, entries in (
+            ("not delivered, gave up", self.failed),
+            ("not delivered, will retry", self.retry),
+        ):
+            by_reason: dict[str, list[str]] = {}
+            for recipient, reason in entries:
+                by_reason.setdefault(reason, []).append(recipient)
+            for reason, recipients in by_reason.items():
+                lines.append(f"{what} ({_some(recipients)}): {reason}")
+        return lines
+
+
+def _some(recipients: Sequence[str], shown: int = 3) -> str:
+    more = len(recipients) - shown
+    return ", ".join(recipients[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 class Mailer:
@@ -103,22 +136,36 @@ class Mailer:
         if dry_run:
             self._rehearse(now, force, report)
             return report
-        transport = self._transport or transport_for(self._config.smtp, self.outbox)
+        smtp = self._config.smtp
+        if self._transport is None and smtp and smtp.user and not smtp.password:
+            raise ConfigError(
+                "smtp.password_env",
+                f"smtp.user is set but the environment variable {smtp.password_env} "
+                "is empty or unset; sending needs the password",
+            )
+        transport = self._transport or transport_for(smtp, self.outbox)
+        tried: set[datetime] = set()
         try:
             unfinished = self._unfinished()
             if unfinished:
                 self._describe(unfinished, report)
-                self._deliver(unfinished, transport, now, force, report)
-                if not self._settle(unfinished):
-                    return report
+                self._deliver(self._pending(unfinished), transport, now, True, report)
+                self._settle(unfinished)
+                tried.add(unfinished.start)
             period = self._due(now, force, anchor=True)
-            if period is None:
+            if period is not None:
+                docs = self._describe(period, report)
+                self._open(period, docs, now, report)
+                self._deliver(self._pending(period), transport, now, True, report)
+                self._settle(period)
+                tried.add(period.start)
+            else:
                 report.next_digest = self.next_digest()
-                return report
-            docs = self._describe(period, report)
-            self._open(period, docs, now, report)
-            self._deliver(period, transport, now, force, report)
-            self._settle(period)
+            # Earlier digests refused for now, each on its own retry schedule.
+            retries = [
+                d for d in self._store.deliveries(status="pending") if d.period_start not in tried
+            ]
+            self._deliver(retries, transport, now, force, report)
         finally:
             transport.close()
         return report
@@ -126,16 +173,23 @@ class Mailer:
     # Periods
 
     def _unfinished(self) -> Period | None:
-        """A period with deliveries recorded but not yet closed (pending, or cut by a crash)."""
-        start = self.last_digest() or EPOCH
-        rows = self._store.period_deliveries(start)
-        return Period(start, rows[0].period_end) if rows else None
+        """The period a crash interrupted: opened, not yet closed."""
+        text = self._store.get_meta(_OPEN)
+        if text:
+            start, _, end = text.partition(" ")
+            return Period(datetime.fromisoformat(start), datetime.fromisoformat(end))
+        # A state folder from before periods were recorded as open: its pending period
+        # starts where the last one ended.
+        start_time = self.last_digest() or EPOCH
+        rows = self._store.period_deliveries(start_time)
+        return Period(start_time, rows[0].period_end) if rows else None
 
     def _due(self, now: datetime, force: bool, *, anchor: bool) -> Period | None:
-        start = self.last_digest() or EPOCH
+        last = self.last_digest()
         if force:
+            start = last or self._first_start(now)
             return Period(start, now) if now > start else None
-        since = self.last_digest() or self._meta_time(_ANCHOR)
+        since = last or self._meta_time(_ANCHOR)
         if since is None:
             # Nothing was ever sent: the first digest is the first scheduled time from now.
             if anchor:
@@ -143,7 +197,14 @@ class Mailer:
                     self._store.set_meta(_ANCHOR, now.isoformat())
             return None
         end = latest_fire(self._trigger, since, now)
-        return Period(start, end) if end else None
+        if end is None:
+            return None
+        return Period(last or self._first_start(end), end)
+
+    def _first_start(self, end: datetime) -> datetime:
+        """The first digest on an existing archive reaches back only `digest.first_days`."""
+        window = timedelta(days=self._config.digest.first_days)
+        return max(EPOCH, end - window) if window else EPOCH
 
     def _describe(self, period: Period, report: SendReport) -> list[Document]:
         docs = self._store.documents_seen_between(period.start, period.end)
@@ -154,17 +215,20 @@ class Mailer:
 
     # Messages
 
+    def _recipients(self) -> list[Recipient]:
+        """Everyone who gets a digest, each address once."""
+        out: dict[str, Recipient] = {}
+        for recipient in self._config.digest.recipients:
+            out.setdefault(recipient.address, recipient)
+        return list(out.values())
+
     def _messages(
         self, period: Period, docs: Sequence[Document], now: datetime, report: SendReport
     ) -> list[tuple[str, str, bytes]]:
         """(recipient, Message-ID, bytes) for everyone who gets this period's digest."""
         digest = self._config.digest
         out: list[tuple[str, str, bytes]] = []
-        seen: set[str] = set()
-        for recipient in digest.recipients:
-            if recipient.address in seen:
-                continue
-            seen.add(recipient.address)
+        for recipient in self._recipients():
             mine = for_recipient(docs, recipient)
             # An empty digest only when send_empty asks for it and nothing at all is new;
             # a filter that matches nothing sends nothing.
@@ -193,52 +257,66 @@ class Mailer:
         messages = self._messages(period, docs, now, report)
         with self._store.transaction():
             for recipient, message_id, data in messages:
-                # Another process may have opened this period first: keep its Message-ID.
-                if self._store.delivery(recipient, period.start):
-                    continue
                 self._store.put_delivery(
                     Delivery(recipient, period.start, period.end, message_id, "pending", 0, "", now)
                 )
                 self._store.put_delivery_message(recipient, period.start, data)
+            self._store.set_meta(_OPEN, f"{period.start.isoformat()} {period.end.isoformat()}")
+
+    def _pending(self, period: Period) -> list[Delivery]:
+        return [d for d in self._store.period_deliveries(period.start) if d.status == "pending"]
 
     def _deliver(
         self,
-        period: Period,
+        deliveries: Sequence[Delivery],
         transport: Transport,
         now: datetime,
         force: bool,
         report: SendReport,
     ) -> None:
         outage: ServerUnavailable | None = None
-        for d in self._store.period_deliveries(period.start):
-            if d.status != "pending":
-                continue
+        for d in deliveries:
             retry_at = self._retry_at(d)
             if not force and now < retry_at:
-                report.retry.append(
+                report.waiting.append(
                     (d.recipient, f"next attempt at {retry_at:%Y-%m-%d %H:%M:%S %Z}")
                 )
                 continue
             if outage:
                 # The server is down for everyone: count the attempt without waiting again.
-                self._record(d, "pending", outage.reason, now)
-                report.retry.append((d.recipient, outage.reason))
+                self._refused(d, outage, now, report)
                 continue
+            period = Period(d.period_start, d.period_end)
             mail = Outgoing(self._config.digest.sender, d.recipient, period, self._bytes(d))
             try:
                 transport.send(mail)
             except ServerUnavailable as exc:
                 outage = exc
-                self._record(d, "pending", exc.reason, now)
-                report.retry.append((d.recipient, exc.reason))
+                self._refused(d, exc, now, report)
             except DeliveryError as exc:
-                self._record(d, "failed" if exc.permanent else "pending", exc.reason, now)
-                (report.failed if exc.permanent else report.retry).append((d.recipient, exc.reason))
+                self._refused(d, exc, now, report)
             else:
                 self._record(d, "sent", "", now)
                 report.sent.append(d.recipient)
                 if isinstance(transport, OutboxTransport):
                     report.written.append(transport.folder / mail.file_name)
+
+    def _refused(self, d: Delivery, exc: DeliveryError, now: datetime, report: SendReport) -> None:
+        """Record a refusal: final when permanent or when retries are used up."""
+        settings = self._config.digest
+        attempts = d.attempts + 1
+        if exc.permanent:
+            self._record(d, "failed", exc.reason, now)
+            report.failed.append((d.recipient, exc.reason))
+        elif attempts >= settings.retry_attempts or now - d.period_end >= timedelta(
+            hours=settings.retry_hours
+        ):
+            reason = f"{exc.reason} (gave up after {attempts} attempt{'s' * (attempts != 1)})"
+            self._record(d, "failed", reason, now)
+            report.failed.append((d.recipient, reason))
+        else:
+            self._record(d, "pending", exc.reason, now)
+            report.retry.append((d.recipient, exc.reason))
 
     def _bytes(self, d: Delivery) -> bytes:
         data = self._store.delivery_message(d.recipient, d.period_start)
@@ -264,17 +342,16 @@ class Mailer:
 
     # Closing a period
 
-    def _settle(self, period: Period) -> bool:
-        """Close the period unless a delivery is pending; archive it if anything went out."""
+    def _settle(self, period: Period) -> None:
+        """Close the period after its first pass; archive it if anything went out or may."""
         rows = self._store.period_deliveries(period.start)
-        if any(d.status == "pending" for d in rows):
-            return False
-        record = self._archive(period) if any(d.status == "sent" for d in rows) else None
+        live = any(d.status in ("sent", "pending") for d in rows)
+        record = self._archive(period) if live else None
         with self._store.transaction():
             if record:
                 self._store.put_digest(record)
             self._store.set_meta(_PERIOD_END, period.end.isoformat())
-        return True
+            self._store.set_meta(_OPEN, "")
 
     def _archive(self, period: Period) -> ArchivedDigest:
         """Write the period's page and the digests feed; safe to repeat after a crash."""
@@ -302,12 +379,9 @@ class Mailer:
         unfinished = self._unfinished()
         if unfinished:
             self._describe(unfinished, report)
-            pending = [
-                d for d in self._store.period_deliveries(unfinished.start) if d.status == "pending"
-            ]
             mails = [
                 Outgoing(self._config.digest.sender, d.recipient, unfinished, self._bytes(d))
-                for d in pending
+                for d in self._pending(unfinished)
             ]
         else:
             period = self._due(now, force, anchor=False)

@@ -130,13 +130,21 @@ class SmtpTransport:
         if isinstance(exc, smtplib.SMTPAuthenticationError):
             reply = f"{exc.smtp_code} {_reply(exc.smtp_error)}"
             return (
-                f"{where}: login as smtp.user {s.user!r} refused ({reply}); "
-                f"check the password in ${s.password_env}"
+                f"{where}: authentication failed: login as smtp.user {s.user!r} refused "
+                f"({reply}); check the password in ${s.password_env}"
             )
         if isinstance(exc, smtplib.SMTPNotSupportedError):
             return f"{where}: {exc}; check smtp.security"
-        if isinstance(exc, TimeoutError):
-            return f"{where}: no answer within smtp.timeout = {s.timeout:g} s"
+        # smtplib reports a reply that never came as a disconnection caused by the timeout.
+        if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+            return f"{where}: cannot connect: no answer within smtp.timeout = {s.timeout:g} s"
+        if isinstance(exc, ConnectionRefusedError):
+            return (
+                f"{where}: cannot connect: connection refused; "
+                "is the server running? check smtp.host and smtp.port"
+            )
+        if isinstance(exc, smtplib.SMTPResponseException):
+            return f"{where}: cannot connect: {exc.smtp_code} {_reply(exc.smtp_error)}"
         if isinstance(exc, OSError) and exc.strerror:
             return f"{where}: cannot connect: {exc.strerror}"
         return f"{where}: cannot connect: {exc}"
