@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -171,7 +172,15 @@ def test_a_document_that_left_takes_its_page_and_feeds_with_it(write_config: Wri
 
 def test_a_one_document_change_rerenders_only_what_shows_it(write_config: WriteConfig) -> None:
     config = write_config(max_entries=2)
-    docs = [make_document(n, regions=("Asia",) if n % 2 else ("Europe",)) for n in range(1, 9)]
+    # One document a month, so the archive pages of the months are separate too.
+    docs = [
+        make_document(
+            n,
+            regions=("Asia",) if n % 2 else ("Europe",),
+            published=datetime(2025, n, 5, tzinfo=UTC),
+        )
+        for n in range(1, 9)
+    ]
     by_id = {d.id: d for d in docs}
     first = publish(
         [ref_of(d) for d in reversed(docs)],
@@ -181,7 +190,7 @@ def test_a_one_document_change_rerenders_only_what_shows_it(write_config: WriteC
         site_key="test",
         keys={},
     )
-    newest = make_document(9, regions=("Asia",))
+    newest = make_document(9, regions=("Asia",), published=datetime(2025, 9, 5, tzinfo=UTC))
     by_id[newest.id] = newest
     loaded: list[str] = []
 
@@ -199,9 +208,12 @@ def test_a_one_document_change_rerenders_only_what_shows_it(write_config: WriteC
     )
     # atom.xml and the theme feed (3 documents each: main, the archive page
     # that gains a next-archive link, the new archive page), the Asia feed (3),
-    # rss.xml, feed.json, feeds.opml, index.html and the new page. Older full
-    # archive pages, the Europe feed, the other pages and the stylesheet are left alone.
-    assert (first.rendered, second.rendered) == (25, 14)
+    # rss.xml, feed.json, feeds.opml, index.html and the new page; the Asia and
+    # Energy pages, the September archive pages of the site, Asia and Energy, and
+    # the month pages before those, which gain a link to September. Older full
+    # archive pages, the Europe feed and pages, the other months, the other
+    # article pages, the 404 page and the stylesheet are left alone.
+    assert (first.rendered, second.rendered) == (53, 22)
     # Documents 2 and 4 sit only in untouched full archive pages and the Europe feed.
     assert {docs[1].id, docs[3].id}.isdisjoint(loaded)
     assert newest.id in loaded

@@ -11,6 +11,7 @@ import pytest
 
 from digest.app import make_app
 from digest.config import Config
+from digest.publish.pages import describe
 from tests.conftest import Clock, WriteConfig
 
 BASE = "https://news.example.org/"
@@ -80,3 +81,130 @@ def test_a_changed_stylesheet_gets_a_new_url_so_long_caching_is_safe(built: Conf
 
     [href] = page(built, "index.html").xpath("//link[@rel='stylesheet']/@href")
     assert href == f"{BASE}page.css?v={stylesheet_version()}"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.html")}
+
+
+def test_every_link_on_every_page_leads_to_a_written_file(built: Config) -> None:
+    feeds = built.paths.feeds
+    pages = sorted(feeds.rglob("*.html"))
+    assert len(pages) > 10
+    for path in pages:
+        for href in lxml.html.fromstring(path.read_bytes()).xpath("//a/@href | //link/@href"):
+            if not href.startswith(BASE):
+                continue
+            target = local(built, href.split("#")[0].split("?")[0])
+            if target == feeds:
+                target = feeds / "index.html"
+            assert target.is_file(), f"{path.relative_to(feeds)} links to missing {href}"
+
+
+def test_the_landing_page_links_every_region_theme_and_month(built: Config) -> None:
+    index = page(built, "index.html")
+    hrefs = set(index.xpath("//a/@href"))
+    for rel in ("regions/europe.html", "themes/energy.html", "themes/economy-and-trade.html"):
+        assert BASE + rel in hrefs
+    assert BASE + "archive/2025-01.html" in hrefs
+    assert index.xpath("//*[@id='regions']") and index.xpath("//*[@id='archive']")
+
+
+def test_an_article_page_links_to_the_pages_of_its_region_and_theme(built: Config) -> None:
+    article = page(built, "articles/rail-unions-accept-new-pay-offer.html")
+    tags = article.xpath("//p[@class='tags']/a")
+    assert [(a.text, a.get("href")) for a in tags] == [
+        ("Europe", BASE + "regions/europe.html"),
+        # A label naming a taxonomy theme is listed on that theme's page.
+        ("Economy", BASE + "themes/economy-and-trade.html"),
+    ]
+
+
+def test_a_region_page_lists_its_articles_newest_first_and_its_months(built: Config) -> None:
+    europe = page(built, "regions/europe.html")
+    assert europe.findtext(".//h1") == "Europe"
+    titles = [a.text for a in europe.xpath("//article[@class='item']/h3/a")]
+    assert titles == ["Rail unions accept new pay offer", "Grid operators agree winter plan"]
+    assert europe.xpath("//ul[@class='months']//a/@href") == [BASE + "regions/europe/2025-01.html"]
+    assert europe.xpath("//link[@rel='alternate']/@href")[-1] == BASE + "regions/europe.xml"
+
+
+def test_adding_an_old_article_changes_only_its_own_months_archive_page(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config()
+    seeds = project / "seeds"
+    write(seeds, "jan.md", "Grid operators agree winter plan", month=1)
+    write(seeds, "feb.md", "Rail unions accept new pay offer", month=2)
+    write(seeds, "mar.md", "Port strike ends after two weeks", month=3)
+    make_app(config, _now=clock).build()
+    before = snapshot(config.paths.feeds / "archive")
+    write(seeds, "old.md", "Ferry operators add winter crossings", month=2, day=1)
+    make_app(config, _now=clock).build()
+    after = snapshot(config.paths.feeds / "archive")
+    assert sorted(after) == ["2025-01.html", "2025-02.html", "2025-03.html"]
+    assert {rel for rel in after if after[rel] != before[rel]} == {"2025-02.html"}
+    february = lxml.html.fromstring(after["2025-02.html"])
+    assert [a.text for a in february.xpath("//article/h3/a")] == [
+        "Rail unions accept new pay offer",
+        "Ferry operators add winter crossings",
+    ]
+    assert set(february.xpath("//a[@rel='next']/@href")) == {BASE + "archive/2025-01.html"}
+    assert set(february.xpath("//a[@rel='prev']/@href")) == {BASE + "archive/2025-03.html"}
+
+
+def test_an_article_page_carries_its_description_and_open_graph_tags(built: Config) -> None:
+    rel = "articles/grid-operators-agree-winter-plan.html"
+    article = page(built, rel)
+
+    def meta(key: str) -> str:
+        [value] = article.xpath(f"//meta[@property='{key}' or @name='{key}']/@content")
+        return str(value)
+
+    own = BASE + rel
+    assert article.xpath("//link[@rel='canonical']/@href") == [own]
+    assert meta("og:url") == own
+    assert meta("og:type") == "article"
+    assert meta("og:title") == "Grid operators agree winter plan"
+    assert meta("description") == meta("og:description")
+    assert meta("description").startswith("Grid operators across the continent agreed")
+    assert meta("article:published_time") == "2025-01-07T00:00:00+00:00"
+    assert article.get("lang") == "en"
+
+
+def test_the_landing_page_describes_the_site_for_sharing(built: Config) -> None:
+    index = page(built, "index.html")
+    assert index.xpath("//meta[@property='og:type']/@content") == ["website"]
+    assert index.xpath("//meta[@property='og:url']/@content") == [BASE]
+    assert index.xpath("//link[@rel='canonical']/@href") == [BASE]
+    assert index.xpath("//meta[@name='description']/@content")
+
+
+def test_the_pages_speak_the_configured_language(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config(language="fr")
+    write(project / "seeds", "grid.md", "Grid operators agree winter plan")
+    make_app(config, _now=clock).build()
+    article = page(config, "articles/grid-operators-agree-winter-plan.html")
+    assert article.get("lang") == "fr"
+    assert article.xpath("//meta[@property='og:locale']/@content") == ["fr"]
+
+
+def test_a_404_page_in_the_sites_look_is_written(built: Config) -> None:
+    missing = page(built, "404.html")
+    assert missing.findtext(".//h1") == "Not found"
+    assert missing.xpath("//link[@rel='stylesheet']")
+    assert BASE in missing.xpath("//a/@href")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Short enough.", "Short enough."),
+        ("word " * 100, ("word " * 39).strip() + "…"),
+        ("  spaced\n\nout  text ", "spaced out text"),
+    ],
+)
+def test_descriptions_are_cut_at_a_word_boundary(text: str, expected: str) -> None:
+    assert describe(text) == expected

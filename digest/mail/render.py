@@ -23,7 +23,7 @@ from digest.enrich.themes import ThemeNames
 from digest.grouping import group
 from digest.mail.periods import Period, day_text, label
 from digest.model import Document
-from digest.publish.site import page_path
+from digest.publish.pages import page_path
 from digest.text import squash
 
 

@@ -1,4 +1,4 @@
-"""HTML pages the build writes: one per article, the landing page, and their stylesheet.
+"""HTML pages the build writes: articles, the landing page, region, theme and archive pages.
 
 The stylesheet is a file of its own beside the pages, linked from each of them:
 CSS never passes through the HTML templates, so autoescaping cannot mangle it,
@@ -11,16 +11,22 @@ import hashlib
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
+from urllib.parse import urljoin, urlsplit
 
 import jinja2
 
 from digest.config import FeedSettings
 from digest.enrich.themes import ThemeNames
 from digest.grouping import group
-from digest.model import Document
+from digest.model import Document, DocumentRef
+from digest.publish.browse import ArchivePage, Listing, SiteMap, listing_url
 from digest.publish.feeds import LinkOf
 
 STYLESHEET = "page.css"
+NOT_FOUND = "404.html"
+
+# Search engines show about 160 characters of a description; sharing cards a few more.
+_DESCRIPTION = 200
 
 
 @cache
@@ -62,9 +68,53 @@ def templates_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def article_page(doc: Document, feed: FeedSettings) -> bytes:
-    html = _environment().get_template("article.html").render(doc=doc, feed=feed)
-    return html.encode("utf-8")
+def describe(text: str, limit: int = _DESCRIPTION) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, for meta descriptions."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–—")
+    return cut + "…"
+
+
+def lead_image(doc: Document, page_url: str) -> str:
+    """The article's lead image as an absolute http(s) URL, or "" when it has none."""
+    image = getattr(doc.article, "image", None)
+    if not isinstance(image, str) or not image.strip():
+        return ""
+    url = urljoin(doc.article.url or page_url, image.strip())
+    return url if urlsplit(url).scheme in ("http", "https") else ""
+
+
+def _render(template: str, themes: ThemeNames | None = None, **context: object) -> bytes:
+    def url_of(kind: str, name: str) -> str:
+        # A label that names a taxonomy theme is listed on that theme's page.
+        if kind == "themes" and themes is not None:
+            name = themes.group_of(name)
+        return listing_url(kind, name)
+
+    page = _environment().get_template(template).render(listing_url=url_of, **context)
+    return page.encode("utf-8")
+
+
+def page_path(doc: Document | DocumentRef) -> str:
+    """An article's page, relative to the feeds folder."""
+    return f"articles/{doc.slug}.html"
+
+
+def article_page(doc: Document, feed: FeedSettings, themes: ThemeNames | None = None) -> bytes:
+    own = feed.base_url + page_path(doc)
+    return _render(
+        "article.html",
+        themes,
+        doc=doc,
+        feed=feed,
+        canonical=doc.article.url or own,
+        og_title=doc.title,
+        og_type="article",
+        description=describe(doc.summary),
+        image=lead_image(doc, own),
+    )
 
 
 def index_page(
@@ -72,17 +122,85 @@ def index_page(
     feed: FeedSettings,
     link_of: LinkOf,
     outlines: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+    site: SiteMap,
     themes: ThemeNames | None = None,
 ) -> bytes:
-    """The latest articles grouped like the digest, and a subscribe link for every feed."""
-    html = (
-        _environment()
-        .get_template("index.html")
-        .render(
-            groups=group(documents[: feed.max_entries], themes),
-            feed=feed,
-            link_of=link_of,
-            outlines=outlines,
-        )
+    """The latest articles grouped like the digest, the ways into the archive, every feed."""
+    return _render(
+        "index.html",
+        themes,
+        groups=group(documents[: feed.max_entries], themes),
+        feed=feed,
+        link_of=link_of,
+        outlines=outlines,
+        site=site,
+        canonical=feed.base_url,
+        description=describe(feed.subtitle or f"The latest articles from {feed.title}."),
     )
-    return html.encode("utf-8")
+
+
+def listing_page(
+    listing: Listing,
+    documents: Sequence[Document],
+    feed: FeedSettings,
+    link_of: LinkOf,
+    themes: ThemeNames | None = None,
+) -> bytes:
+    """A region's or a theme's page: its newest articles, then its months."""
+    label = "Region" if listing.kind == "regions" else "Theme"
+    intro = f"{label}: {len(listing.ids)} article{'s' if len(listing.ids) != 1 else ''}"
+    return _render(
+        "listing.html",
+        themes,
+        listing=listing,
+        documents=documents,
+        feed=feed,
+        link_of=link_of,
+        heading=listing.name,
+        intro=intro
+        + (f", the newest {len(documents)} here" if len(documents) < len(listing.ids) else ""),
+        feed_path=listing.path.removesuffix(".html") + ".xml",
+        show_months=True,
+        canonical=feed.base_url + listing.path,
+        og_title=f"{listing.name} · {feed.title}",
+        description=describe(f"{label} {listing.name}: the latest articles from {feed.title}."),
+    )
+
+
+def archive_page(
+    listing: Listing,
+    index: int,
+    documents: Sequence[Document],
+    feed: FeedSettings,
+    link_of: LinkOf,
+    themes: ThemeNames | None = None,
+) -> bytes:
+    """One page of a listing's archive, with links to the pages of older and newer articles."""
+    page: ArchivePage = listing.pages[index]
+    older, newer = listing.neighbours(index)
+    name = f"{listing.name}, {page.label}" if listing.name else page.label
+    up, up_label = (listing.path, listing.name) if listing.name else ("#archive", "All months")
+    count = len(page.ids)
+    return _render(
+        "listing.html",
+        themes,
+        listing=listing,
+        documents=documents,
+        feed=feed,
+        link_of=link_of,
+        heading=name,
+        intro=f"{count} article{'s' if count != 1 else ''}, newest first",
+        feed_path="",
+        show_months=False,
+        older=older,
+        newer=newer,
+        up=up,
+        up_label=up_label,
+        canonical=feed.base_url + page.path,
+        og_title=f"{name} · {feed.title}",
+        description=describe(f"Articles of {name} from {feed.title}."),
+    )
+
+
+def not_found_page(feed: FeedSettings) -> bytes:
+    return _render("404.html", feed=feed, og_title=f"Not found · {feed.title}")

@@ -19,9 +19,11 @@ from digest.config import FeedSettings
 from digest.enrich.themes import ThemeNames
 from digest.model import UNCLASSIFIED, Document, DocumentRef
 from digest.publish.atomic import Staged
+from digest.publish.browse import Listing, site_map
 from digest.publish.feeds import (
     FeedPage,
     FeedSpec,
+    LinkOf,
     atom_page,
     newest_update,
     paginate,
@@ -30,9 +32,14 @@ from digest.publish.feeds import (
 from digest.publish.jsonfeed import json_feed
 from digest.publish.opml import opml
 from digest.publish.pages import (
+    NOT_FOUND,
     STYLESHEET,
+    archive_page,
     article_page,
     index_page,
+    listing_page,
+    not_found_page,
+    page_path,
     stylesheet,
     stylesheet_version,
 )
@@ -61,10 +68,6 @@ class _Job:
     path: str
     ids: tuple[str, ...]
     render: Render
-
-
-def page_path(doc: Document | DocumentRef) -> str:
-    return f"articles/{doc.slug}.html"
 
 
 def publish(
@@ -135,14 +138,23 @@ def publish(
 
     updated = newest_update(refs)
     plan("feeds.opml", [], lambda _: opml(feed, outlines, updated), outlines, updated)
+    site = site_map(refs, themes)
     plan(
         "index.html",
         all_ids[:size],
-        lambda docs: index_page(docs, feed, link_of, outlines, themes),
+        lambda docs: index_page(docs, feed, link_of, outlines, site, themes),
         outlines,
+        _shape(site.everything),
+        [_shape(listing) for listing in (*site.regions, *site.themes)],
     )
     for ref in refs:
-        plan(page_path(ref), [ref.id], lambda docs: article_page(docs[0], feed))
+        plan(page_path(ref), [ref.id], lambda docs: article_page(docs[0], feed, themes))
+    for listing in (*site.regions, *site.themes):
+        render = partial(_listing_page, listing, feed, link_of, themes)
+        plan(listing.path, listing.ids[:size], render, _shape(listing))
+        _plan_archive(plan, listing, feed, link_of, themes)
+    _plan_archive(plan, site.everything, feed, link_of, themes)
+    plan(NOT_FOUND, [], lambda _: not_found_page(feed))
     plan(STYLESHEET, [], lambda _: stylesheet(), stylesheet_version())
 
     with Staged(out) as staged:
@@ -194,6 +206,46 @@ def _atom(
     docs: Sequence[Document],
 ) -> bytes:
     return atom_page(spec, page, docs, feed, link_of)
+
+
+def _shape(listing: Listing) -> tuple[object, ...]:
+    """What a page shows of a listing besides its documents: its name, size and months."""
+    return (listing.name, listing.path, len(listing.ids), listing.months)
+
+
+def _plan_archive(
+    plan: Callable[..., None],
+    listing: Listing,
+    feed: FeedSettings,
+    link_of: LinkOf,
+    themes: ThemeNames | None,
+) -> None:
+    for index, page in enumerate(listing.pages):
+        older, newer = listing.neighbours(index)
+        render = partial(_archive_page, listing, index, feed, link_of, themes)
+        neighbours = [p and (p.path, p.label) for p in (older, newer)]
+        plan(page.path, page.ids, render, page.label, neighbours, listing.name, listing.path)
+
+
+def _listing_page(
+    listing: Listing,
+    feed: FeedSettings,
+    link_of: LinkOf,
+    themes: ThemeNames | None,
+    docs: Sequence[Document],
+) -> bytes:
+    return listing_page(listing, docs, feed, link_of, themes)
+
+
+def _archive_page(
+    listing: Listing,
+    index: int,
+    feed: FeedSettings,
+    link_of: LinkOf,
+    themes: ThemeNames | None,
+    docs: Sequence[Document],
+) -> bytes:
+    return archive_page(listing, index, docs, feed, link_of, themes)
 
 
 def _remove(out: Path, stale: set[str]) -> int:
