@@ -41,6 +41,9 @@ R = TypeVar("R")
 
 # Labelled documents a theme learns from, newest first (see Store.labelled_examples).
 EXAMPLES_PER_THEME = 500
+# Unlabelled documents, newest first, the theme model teaches itself from: enough
+# to learn a corpus's vocabulary, few enough to train in about a second.
+SELF_TRAINING_DOCUMENTS = 2000
 
 
 class Progress(Protocol):
@@ -336,7 +339,11 @@ class App:
                     return cast("ThemeModel", model)
             except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
                 pass  # missing, stale or from another version: train anew
-        model = theme_model(self.config.themes, self.store.labelled_examples(EXAMPLES_PER_THEME))
+        model = theme_model(
+            self.config.themes,
+            self.store.labelled_examples(EXAMPLES_PER_THEME),
+            self.store.unlabelled_texts(SELF_TRAINING_DOCUMENTS),
+        )
         if key:
             write_atomic(cache, pickle.dumps((key, model), protocol=pickle.HIGHEST_PROTOCOL))
         return model
@@ -346,21 +353,39 @@ class App:
 
         Every labelled document teaches the model, but re-filing thousands of
         documents because one example was edited would make every small change
-        cost a full pass. The model is refreshed when the taxonomy changes, when
-        a labelled theme appears or disappears, or when the number of labelled
-        examples moved by 5% (at least one) since the last refresh.
+        cost a full pass. The model is refreshed when the taxonomy, its aliases
+        or the method change, when a labelled theme appears or disappears, when
+        the number of labelled examples moved by 5% (at least one), or the
+        number of unlabelled documents it teaches itself from by 25%, since the
+        last refresh.
         """
+        from digest.enrich.themes import MODEL_VERSION
+
         cfg = self.config.themes
         count, names = self.store.labelled_themes()
+        unlabelled = self.store.unlabelled_count()
         taxonomy = hashlib.sha256(
-            json.dumps([sorted(cfg.taxonomy.items()), cfg.threshold]).encode()
+            json.dumps(
+                [
+                    MODEL_VERSION,
+                    sorted(cfg.taxonomy.items()),
+                    cfg.threshold,
+                    sorted(cfg.aliases.items()),
+                ]
+            ).encode()
         ).hexdigest()
-        current = {"taxonomy": taxonomy, "count": count, "themes": sorted(names)}
+        current = {
+            "taxonomy": taxonomy,
+            "count": count,
+            "themes": sorted(names),
+            "unlabelled": unlabelled,
+        }
         last = json.loads(self.store.get_meta("themes_model") or "{}")
         if (
             last.get("taxonomy") == taxonomy
             and last.get("themes") == current["themes"]
-            and abs(count - last.get("count", 0)) < max(1, math.ceil(0.05 * last.get("count", 0)))
+            and _moved_less(count, last.get("count", 0), 0.05)
+            and _moved_less(unlabelled, last.get("unlabelled", 0), 0.25)
         ):
             return set()
         # The refresh time makes the key unique, so a cached model from another
@@ -438,6 +463,11 @@ class App:
             "next_digest": upcoming.isoformat() if upcoming else None,
             "daemon_running": is_locked(self.config.paths.state, "run"),
         }
+
+
+def _moved_less(now: int, then: int, share: float) -> bool:
+    """Whether a count moved by less than `share` of what it was (and at least one)."""
+    return abs(now - then) < max(1, math.ceil(share * then))
 
 
 def _doc_status(doc: Document) -> dict[str, Any]:

@@ -295,6 +295,19 @@ class Store:
                 out.append((f"{title}\n{_article(article).text}", names))
         return out
 
+    def unlabelled_texts(self, limit: int) -> list[str]:
+        """Title and text of the newest `limit` documents whose themes were inferred."""
+        cursor = self._db.execute(
+            "SELECT title, article FROM documents WHERE NOT labelled"
+            " ORDER BY first_seen DESC, id LIMIT ?",
+            (limit,),
+        )
+        return [f"{title}\n{_article(article).text}" for title, article in cursor]
+
+    def unlabelled_count(self) -> int:
+        (count,) = self._db.execute("SELECT count(*) FROM documents WHERE NOT labelled").fetchone()
+        return int(count)
+
     def labelled_themes(self) -> tuple[int, set[str]]:
         """How many documents name their own themes, and which themes they name."""
         rows = self._db.execute("SELECT themes FROM documents WHERE labelled").fetchall()

@@ -374,3 +374,28 @@ def test_a_document_over_the_time_limit_is_rejected_and_the_rest_stays_published
         ("long.md", "took longer than ingest.timeout_seconds = 0.05 s; stopped")
     ]
     assert [e.title for e in entries(config)] == ["Grid operators agree winter plan"]
+
+
+def test_the_documents_of_a_build_teach_the_theme_model_their_vocabulary(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config(
+        '[themes.taxonomy]\nBaking = ["bread", "oven", "flour", "cake"]\n'
+        'Markets = ["shares", "investors", "stocks", "prices"]\n'
+    )
+    seeds = project / "seeds"
+    bakery = [
+        "The new bakery bakes bread and cake in a wood oven; its sourdough sells out.",
+        "Bakers say rye flour for sourdough bread costs more, and cake flour too.",
+        "A hot oven and a good sourdough starter make the best bread, bakers say.",
+        "Rye bread needs a sourdough starter, flour, water and a slow oven.",
+    ]
+    for n, text in enumerate(bakery):
+        (seeds / f"bakery-{n}.txt").write_text(text + "\n")
+    (seeds / "starter.txt").write_text("A sourdough starter wants rye and warm water daily.\n")
+    make_app(config, _now=clock).build()
+    docs = {d["path"]: d for d in make_app(config, _now=clock).status()["documents"]}
+    assert (docs["starter.txt"]["themes"], docs["starter.txt"]["themes_inferred"]) == (
+        ["Baking"],
+        True,
+    )

@@ -54,10 +54,11 @@ MARKET_EXAMPLES = [
 ]
 
 
-def test_default_taxonomy_loads_the_eleven_shipped_themes_with_keywords() -> None:
+def test_default_taxonomy_describes_each_of_the_eleven_shipped_themes_in_weighted_terms() -> None:
     taxonomy = default_taxonomy()
     assert tuple(taxonomy) == SHIPPED
-    assert all(8 <= len(words) <= 20 for words in taxonomy.values())
+    assert all(len(terms) >= 150 for terms in taxonomy.values())
+    assert taxonomy["Sport"]["football"] > taxonomy["Sport"]["game"] > 0
 
 
 def test_keywords_alone_pick_the_obvious_theme() -> None:
@@ -145,7 +146,8 @@ def test_a_close_second_theme_is_reported_after_the_first() -> None:
         "The coal power plant cut carbon emissions and pollution as the grid turned to "
         "solar, while climate groups welcomed lower emissions."
     )
-    assert ThemeModel(default_taxonomy()).infer(text) == ("Energy", "Climate & Environment")
+    found = ThemeModel(default_taxonomy()).infer(text)
+    assert set(found) == {"Energy", "Climate & Environment"}
 
 
 def test_title_words_outweigh_the_same_words_in_the_body() -> None:
@@ -226,3 +228,41 @@ def test_an_alias_to_a_theme_outside_the_taxonomy_is_ignored() -> None:
 def test_an_operator_alias_can_refile_a_label_the_shipped_aliases_place() -> None:
     names = ThemeNames(default_taxonomy(), {**default_aliases(), "Markets": "Energy"})
     assert names.theme_of("markets") == "Energy"
+
+
+def test_a_heavier_term_says_more_about_its_theme() -> None:
+    text = "Stalls\nThe stall sold bread and shares."
+    heavy_bread = {"Baking": {"bread": 3.0, "oven": 1.0}, "Markets": {"shares": 1.0, "stocks": 3.0}}
+    heavy_shares = {
+        "Baking": {"bread": 1.0, "oven": 3.0},
+        "Markets": {"shares": 3.0, "stocks": 1.0},
+    }
+    assert ThemeModel(heavy_bread).infer(text) == ("Baking",)
+    assert ThemeModel(heavy_shares).infer(text) == ("Markets",)
+
+
+SOURDOUGH = "Feeding a starter\nA sourdough starter wants rye and warm water every morning."
+CORPUS = [
+    "Bakery opens\nThe new bakery bakes bread and cake in a wood oven; its sourdough sells out.",
+    "Flour prices\nBakers say rye flour for sourdough bread costs more, and cake flour too.",
+    "Oven tips\nA hot oven and a good sourdough starter make the best bread, bakers say.",
+    "Rye loaves\nRye bread needs a sourdough starter, flour, water and a slow oven.",
+    "Shares slide\nInvestors sold stocks as prices fell for a third day.",
+    "Bond yields climb\nInvestors moved out of shares and stocks as prices of bonds dropped.",
+]
+
+
+def test_the_corpus_teaches_a_theme_the_vocabulary_its_description_lacks() -> None:
+    assert ThemeModel(KITCHEN).infer(SOURDOUGH) == ()
+    assert ThemeModel(KITCHEN, corpus=CORPUS).infer(SOURDOUGH) == ("Baking",)
+
+
+def test_a_corpus_of_unrelated_documents_teaches_no_theme() -> None:
+    model = ThemeModel(KITCHEN, corpus=[PASTRY, "Knitting\nCast on forty stitches of wool."])
+    assert model.infer(PASTRY) == ()
+
+
+def test_the_fingerprint_follows_the_corpus() -> None:
+    assert ThemeModel(KITCHEN, corpus=CORPUS).fingerprint != ThemeModel(KITCHEN).fingerprint
+    reordered = ThemeModel(KITCHEN, corpus=list(reversed(CORPUS))).fingerprint
+    assert reordered == ThemeModel(KITCHEN, corpus=CORPUS).fingerprint

@@ -27,14 +27,18 @@ class Enriched:
 
 
 def theme_model(
-    settings: ThemeSettings, examples: Iterable[tuple[str, Sequence[str]]]
+    settings: ThemeSettings,
+    examples: Iterable[tuple[str, Sequence[str]]],
+    corpus: Iterable[str] = (),
 ) -> ThemeModel:
-    """The theme model for a taxonomy (the shipped one unless configured) and examples."""
+    """The theme model for a taxonomy (the shipped one unless configured), labelled
+    examples, and unlabelled documents it teaches itself from."""
     return ThemeModel(
         settings.taxonomy or default_taxonomy(),
         examples,
         threshold=settings.threshold or None,
         aliases=configured_aliases(settings),
+        corpus=corpus,
     )
 
 

@@ -31,12 +31,25 @@ DEFAULT_THRESHOLD = 0.03
 # How many labelled documents the keyword pseudo-document is worth: enough to
 # steer a theme with two or three examples, little once it has dozens.
 KEYWORD_WEIGHT = 3.0
+# What a term of each tier of the shipped descriptions weighs.
+TIER_WEIGHTS = {"core": 3.0, "common": 1.5, "related": 0.5}
 # A title states the subject; its words count as if written this many times.
-TITLE_WEIGHT = 3
+TITLE_WEIGHT = 2
 # A second theme is reported only when it scores nearly as high as the first.
 SECOND_THEME_RATIO = 0.8
+# Self-training over the build's own documents: how many passes, how sure the
+# model must be of a document for it to teach, and what one such document is
+# worth beside a labelled one.
+SELF_TRAINING_SHARES = (0.3, 0.6, 0.9)
+SELF_TRAINING_WEIGHT = 0.25
+# Words each centroid keeps, its heaviest: the long tail of words seen once
+# in one document weighs next to nothing and would only slow inference.
+CENTROID_WORDS = 2000
 # Bump when inference changes, so stored inferred themes are recomputed.
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
+
+# A theme's description: terms, or terms with their weights.
+Terms = Sequence[str] | Mapping[str, float]
 
 _NAME_WORD = re.compile(r"\w+")
 # Where a compound theme name splits into halves: "Law & Justice", "Science and Technology".
@@ -69,9 +82,9 @@ _SUFFIXES = (
 )
 
 
-def default_taxonomy() -> dict[str, tuple[str, ...]]:
-    """The shipped taxonomy (digest/data/themes.toml): theme name -> keywords."""
-    return dict(_shipped()["taxonomy"])
+def default_taxonomy() -> dict[str, dict[str, float]]:
+    """The shipped taxonomy (digest/data/themes.toml): theme name -> weighted terms."""
+    return {name: dict(terms) for name, terms in _shipped()["taxonomy"].items()}
 
 
 def default_aliases() -> dict[str, str]:
@@ -84,10 +97,13 @@ def _shipped() -> dict[str, Any]:
     raw = tomllib.loads(
         resources.files("digest").joinpath("data/themes.toml").read_text(encoding="utf-8")
     )
-    return {
-        "taxonomy": {name: tuple(words) for name, words in raw["taxonomy"].items()},
-        "aliases": dict(raw["aliases"]),
-    }
+    taxonomy: dict[str, dict[str, float]] = {}
+    for name, tiers in raw["taxonomy"].items():
+        terms = taxonomy[name] = {}
+        for tier, weight in TIER_WEIGHTS.items():
+            for term in tiers.get(tier, ()):
+                terms[term] = terms.get(term, 0.0) + weight
+    return {"taxonomy": taxonomy, "aliases": dict(raw["aliases"])}
 
 
 def theme_names(settings: ThemeSettings) -> ThemeNames:
@@ -149,10 +165,11 @@ class ThemeModel:
 
     def __init__(
         self,
-        taxonomy: Mapping[str, Sequence[str]],
+        taxonomy: Mapping[str, Terms],
         examples: Iterable[tuple[str, Sequence[str]]] = (),
         threshold: float | None = None,
         aliases: Mapping[str, str] | None = None,
+        corpus: Iterable[str] = (),
     ) -> None:
         self.threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         # Examples teach the taxonomy theme their labels name; a label that
@@ -160,26 +177,44 @@ class ThemeModel:
         known = ThemeNames(taxonomy, aliases)
         labelled = [(text, known.filed(labels)) for text, labels in examples]
         labelled = [(text, labels) for text, labels in labelled if labels]
-        self._fingerprint = _fingerprint(taxonomy, labelled, self.threshold)
+        texts = list(corpus)
+        self._fingerprint = _fingerprint(taxonomy, labelled, texts, self.threshold)
 
         bags = [_bag(text) for text, _ in labelled]
-        self._idf = _idf(bags)
-        # Words no example used weigh most: they are the rarest the model knows of.
-        self._unseen_idf = math.log(len(bags) + 1) + 1.0
-        sums: dict[str, dict[str, float]] = {}
-        for name, words in taxonomy.items():
-            keywords = {w: c * self._idf_of(w) for w, c in _keyword_bag(words).items()}
-            sums[name] = _scaled(_unit(keywords), KEYWORD_WEIGHT)
+        corpus_bags = [_bag(text) for text in texts]
+        self._idf = _idf(bags + corpus_bags)
+        # Words no document used weigh most: they are the rarest the model knows of.
+        self._unseen_idf = math.log(len(bags) + len(corpus_bags) + 1) + 1.0
+        self.themes = tuple(taxonomy)
+        seed: list[dict[str, float]] = []
+        for name in self.themes:
+            keywords = {w: c * self._idf_of(w) for w, c in _keyword_bag(taxonomy[name]).items()}
+            seed.append(_scaled(_unit(keywords), KEYWORD_WEIGHT))
+        index = {name: i for i, name in enumerate(self.themes)}
         for bag, (_, names) in zip(bags, labelled, strict=True):
             vector = self._vector(bag)
             for name in names:
-                _add(sums[name], vector)
-        self.themes = tuple(sums)
-        self._postings = _postings([_unit(sums[name]) for name in self.themes])
+                _add(seed[index[name]], vector)
+        self._postings = _postings([_unit(c) for c in seed])
+        # Self-training: the documents the model is sure of teach it the
+        # vocabulary of the rest (names, jargon no description lists).
+        vectors = [self._vector(bag) for bag in corpus_bags]
+        for share in SELF_TRAINING_SHARES if vectors else ():
+            sums = [dict(c) for c in seed]
+            by_theme: dict[int, list[tuple[float, int]]] = {}
+            for n, vector in enumerate(vectors):
+                theme, confidence = self._ranked(vector)[0]
+                if confidence >= self.threshold and confidence > 0.0:
+                    by_theme.setdefault(theme, []).append((confidence, n))
+            for theme, found in by_theme.items():
+                found.sort(reverse=True)
+                for _, n in found[: math.ceil(share * len(found))]:
+                    _add(sums[theme], _scaled(vectors[n], SELF_TRAINING_WEIGHT))
+            self._postings = _postings([_unit(c) for c in sums])
 
     @property
     def fingerprint(self) -> str:
-        """Changes whenever taxonomy, examples, threshold or the method change."""
+        """Changes whenever taxonomy, examples, corpus, threshold or the method change."""
         return self._fingerprint
 
     def confidences(self, text: str) -> list[tuple[str, float]]:
@@ -189,17 +224,7 @@ class ThemeModel:
         the others: shared everyday words lift every score alike, and a document
         on a subject outside the taxonomy lands about as near to every theme.
         """
-        vector = self._vector(_bag(text))
-        scores = [0.0] * len(self.themes)
-        for word, weight in vector.items():
-            for theme, centroid_weight in self._postings.get(word, ()):
-                scores[theme] += weight * centroid_weight
-        total, others = sum(scores), max(len(scores) - 1, 1)
-        ranked = [
-            (name, score - (total - score) / others)
-            for name, score in zip(self.themes, scores, strict=True)
-        ]
-        return sorted(ranked, key=lambda item: -item[1])
+        return [(self.themes[i], c) for i, c in self._ranked(_bag(text), unit=False)]
 
     def infer(self, text: str) -> tuple[str, ...]:
         """The themes of `text` (title on its first line), most confident first; () if unsure."""
@@ -208,6 +233,25 @@ class ThemeModel:
             return ()
         best = ranked[0][1]
         return tuple(name for name, c in ranked[:2] if c >= SECOND_THEME_RATIO * best)
+
+    def _ranked(self, vector: Mapping[str, float], unit: bool = True) -> list[tuple[int, float]]:
+        """Themes by confidence for a unit vector, or (unit=False) a bag of word counts.
+
+        A bag is weighted and normalised on the fly: inference runs on every
+        document of every build, and building its vector first costs a third more.
+        """
+        scores = [0.0] * len(self.themes)
+        postings, idf, unseen, log = self._postings, self._idf, self._unseen_idf, math.log
+        norm = 0.0
+        for word, count in vector.items():
+            weight = count if unit else (1.0 + log(count)) * idf.get(word, unseen)
+            norm += weight * weight
+            for theme, centroid_weight in postings.get(word, ()):
+                scores[theme] += weight * centroid_weight
+        scale = 1.0 if unit or not norm else 1.0 / math.sqrt(norm)
+        total, others = sum(scores) * scale, max(len(scores) - 1, 1)
+        ranked = [(i, s * scale - (total - s * scale) / others) for i, s in enumerate(scores)]
+        return sorted(ranked, key=lambda item: -item[1])
 
     def _idf_of(self, word: str) -> float:
         return self._idf.get(word, self._unseen_idf)
@@ -225,22 +269,26 @@ def _bag(text: str) -> Counter[str]:
     return bag
 
 
-def _keyword_bag(words: Sequence[str]) -> dict[str, float]:
-    # Each keyword counts once; a phrase shares that one count among its words.
+def _keyword_bag(terms: Terms) -> dict[str, float]:
+    # Each term counts its weight once; a phrase shares it among its words.
+    weighted = terms.items() if isinstance(terms, Mapping) else ((t, 1.0) for t in terms)
     bag: dict[str, float] = {}
-    for keyword in words:
-        stems = _stems(keyword)
+    for term, weight in weighted:
+        stems = _stems(term)
         for stem in stems:
-            bag[stem] = bag.get(stem, 0.0) + 1.0 / len(stems)
+            bag[stem] = bag.get(stem, 0.0) + weight / len(stems)
     return bag
 
 
 def _stems(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
+    return [stem for w in _WORD.findall(text.lower()) if (stem := _stem(w))]
 
 
 @lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
+    """The stem of a word, or "" for a stopword."""
+    if word in _STOPWORDS:
+        return ""
     for suffix, replacement in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word[-2] in "su":
@@ -257,7 +305,8 @@ def _postings(centroids: Sequence[Mapping[str, float]]) -> dict[str, tuple[tuple
     # Indexed by word, a document's dot products with every centroid take one pass.
     lists: dict[str, list[tuple[int, float]]] = {}
     for theme, centroid in enumerate(centroids):
-        for word, weight in centroid.items():
+        kept = sorted(centroid.items(), key=lambda item: -item[1])[:CENTROID_WORDS]
+        for word, weight in kept:
             lists.setdefault(word, []).append((theme, weight))
     return {word: tuple(entries) for word, entries in lists.items()}
 
@@ -285,8 +334,9 @@ def _unit(vector: Mapping[str, float]) -> dict[str, float]:
 
 
 def _fingerprint(
-    taxonomy: Mapping[str, Sequence[str]],
+    taxonomy: Mapping[str, Terms],
     examples: Sequence[tuple[str, Sequence[str]]],
+    corpus: Sequence[str],
     threshold: float,
 ) -> str:
     # Examples are hashed as a sorted set: the order a store lists them in must not matter.
@@ -294,8 +344,10 @@ def _fingerprint(
         hashlib.sha256(json.dumps([text, list(names)]).encode()).hexdigest()
         for text, names in examples
     )
+    texts = sorted(hashlib.sha256(text.encode()).hexdigest() for text in corpus)
+    terms = {k: sorted(_keyword_bag(v).items()) for k, v in taxonomy.items()}
     payload = json.dumps(
-        [MODEL_VERSION, {k: list(v) for k, v in taxonomy.items()}, hashed, repr(threshold)],
+        [MODEL_VERSION, terms, hashed, texts, repr(threshold)],
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
