@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from digest import __version__
@@ -25,6 +26,7 @@ COMMANDS = {
     "status": "show published documents, rejected files, last build and digests",
     "run": "watch the seeds folder, republish on every change, send digests on schedule",
     "serve": "serve the feeds folder over HTTP",
+    "subscribers": "list, add, remove, import or export the digest's subscribers",
 }
 
 
@@ -120,7 +122,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="address to listen on (default: [server] host)")
     serve.add_argument("--port", type=int, help="port to listen on (default: [server] port)")
+    _subscribers_parser(sub, common)
     return parser
+
+
+def _subscribers_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    what = COMMANDS["subscribers"]
+    subscribers = sub.add_parser("subscribers", help=what, description=what, parents=[common])
+    actions = subscribers.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser(
+        "list", help="every subscriber with status and preferences", parents=[common]
+    )
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    add = actions.add_parser(
+        "add", help="add a confirmed subscriber (no confirmation mail)", parents=[common]
+    )
+    add.add_argument("address")
+    add.add_argument("--name", default="", help="display name")
+    add.add_argument("--region", action="append", default=[], help="only this region (repeatable)")
+    add.add_argument("--theme", action="append", default=[], help="only this theme (repeatable)")
+    remove = actions.add_parser("remove", help="unsubscribe an address", parents=[common])
+    remove.add_argument("address")
+    imports = actions.add_parser(
+        "import",
+        help="add or update subscribers from a CSV file (columns address, name, regions, themes)",
+        parents=[common],
+    )
+    imports.add_argument("file", metavar="FILE.csv")
+    actions.add_parser("export", help="every subscriber as CSV on stdout", parents=[common])
 
 
 class _Bar:
@@ -228,7 +257,39 @@ def _relative(delta: timedelta) -> str:
     return f"in {amount}" if seconds > 0 else f"{amount} ago"
 
 
-_HANDLERS = {"build": _build, "send": _send, "status": _status}
+def _subscribers(app: App, args: argparse.Namespace) -> int:
+    from digest.subscribers.manage import Subscribers
+
+    book = Subscribers(app.config, app.store, app.now)
+    if args.action == "list":
+        everyone = book.all()
+        if args.json:
+            print(json.dumps([s.as_json() for s in everyone], ensure_ascii=False, indent=2))
+            return 0
+        for s in everyone:
+            wants = " · ".join(", ".join(names) for names in (s.regions, s.themes) if names)
+            print(f"{s.address}\t{s.status}\t{printable(wants) or 'everything'}")
+        print(f"{len(everyone)} subscriber{'s' * (len(everyone) != 1)}", file=sys.stderr)
+    elif args.action == "add":
+        added = book.add(args.address, args.region, args.theme, args.name)
+        print(f"{added.address}: {added.status}")
+    elif args.action == "remove":
+        print(f"{book.remove(args.address).address}: unsubscribed")
+    elif args.action == "import":
+        try:
+            text = Path(args.file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DigestError(f"{args.file}: cannot read: {exc}") from None
+        result = book.import_csv(text)
+        for line, reason in result.rejected:
+            print(f"rejected: {args.file}:{line}: {printable(reason)}", file=sys.stderr)
+        print(result.line())
+    else:
+        sys.stdout.write(book.export_csv())
+    return 0
+
+
+_HANDLERS = {"build": _build, "send": _send, "status": _status, "subscribers": _subscribers}
 _READS_SEEDS = {"build", "send", "run"}
 
 

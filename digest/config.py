@@ -99,6 +99,8 @@ class DigestSettings:
     retry_hours: float
     # How far back the first digest on an existing archive reaches.
     first_days: float
+    # Permanent refusals in a row that mark a subscriber bounced.
+    bounce_limit: int
     # The display name of a `Name <address>` sender; None means the feed title.
     sender_name: str | None = None
 
@@ -273,6 +275,7 @@ def parse_config(
         retry_attempts=d.integer("retry_attempts", 8, minimum=1),
         retry_hours=d.number("retry_hours", 24.0, minimum=0.0),
         first_days=d.number("first_days", 7.0, minimum=0.0),
+        bounce_limit=d.integer("bounce_limit", 3, minimum=1),
     )
     d.done()
 

@@ -1,7 +1,9 @@
 """The state database: every document, rejected file and digest the product knows.
 
-Only this module imports sqlite3. Driver errors become StoreError. The schema is
-one script per version, applied in order and recorded in PRAGMA user_version.
+Only this module, and the per-domain tables it hands out (subscribers:
+digest/subscribers/storage.py), import sqlite3. Driver errors become StoreError.
+The schema is one script per version, applied in order and recorded in PRAGMA
+user_version.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Any
 
 from digest.errors import StoreError
 from digest.model import Article, Document, DocumentRef, Labels
+from digest.subscribers.storage import SCHEMA as SUBSCRIBERS_SCHEMA
+from digest.subscribers.storage import SubscriberTable
 
 _MIGRATIONS = (
     """
@@ -86,6 +90,7 @@ _MIGRATIONS = (
         key TEXT NOT NULL
     );
     """,
+    SUBSCRIBERS_SCHEMA,
 )
 
 
@@ -152,6 +157,11 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+
+    @property
+    def subscribers(self) -> SubscriberTable:
+        """The subscribers, a domain of its own (digest/subscribers/storage.py)."""
+        return SubscriberTable(self._db)
 
     def _migrate(self) -> None:
         (version,) = self._db.execute("PRAGMA user_version").fetchone()

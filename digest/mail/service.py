@@ -30,6 +30,7 @@ from digest.mail.render import Renderer, for_recipient, unsubscribe_links
 from digest.mail.transport import OutboxTransport, ServerUnavailable, Transport, transport_for
 from digest.model import Document
 from digest.store import ArchivedDigest, Delivery, Store
+from digest.subscribers.manage import Subscribers
 
 # Meta keys: the end of the last closed period; when digests were first asked for
 # (the first scheduled digest is the first fire time after that); and the period
@@ -55,6 +56,8 @@ class SendReport:
     retry: list[tuple[str, str]] = field(default_factory=list)
     # Not tried now: their next attempt is later.
     waiting: list[tuple[str, str]] = field(default_factory=list)
+    # Marked bounced by this run's permanent refusals.
+    bounced: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     label: str = ""
     articles: int = 0
@@ -90,6 +93,8 @@ class SendReport:
                 by_reason.setdefault(reason, []).append(recipient)
             for reason, recipients in by_reason.items():
                 lines.append(f"{what} ({_some(recipients)}): {reason}")
+        if self.bounced:
+            lines.append(f"marked bounced after repeated permanent refusals: {_some(self.bounced)}")
         return lines
 
 
@@ -115,6 +120,9 @@ class Mailer:
         self._zone = ZoneInfo(config.digest.timezone)
         self._themes = theme_names(config.themes)
         self._renderer = Renderer(config.digest, config.feed, self._themes)
+        self._subscribers = Subscribers(config, store, now)
+        # Addresses that may still receive: a pending retry for anyone else is dropped.
+        self._active: set[str] = set()
 
     @property
     def outbox(self) -> Path:
@@ -144,6 +152,7 @@ class Mailer:
                 "is empty or unset; sending needs the password",
             )
         transport = self._transport or transport_for(smtp, self.outbox)
+        self._active = {s.address for s in self._subscribers.recipients()}
         tried: set[datetime] = set()
         try:
             unfinished = self._unfinished()
@@ -216,11 +225,8 @@ class Mailer:
     # Messages
 
     def _recipients(self) -> list[Recipient]:
-        """Everyone who gets a digest, each address once."""
-        out: dict[str, Recipient] = {}
-        for recipient in self._config.digest.recipients:
-            out.setdefault(recipient.address, recipient)
-        return list(out.values())
+        """Everyone who gets a digest: confirmed subscribers and the configured recipients."""
+        return [s.recipient for s in self._subscribers.recipients()]
 
     def _messages(
         self, period: Period, docs: Sequence[Document], now: datetime, report: SendReport
@@ -276,6 +282,10 @@ class Mailer:
     ) -> None:
         outage: ServerUnavailable | None = None
         for d in deliveries:
+            if d.recipient not in self._active:
+                # Unsubscribed (or bounced) since the message was prepared: not sent.
+                self._record(d, "cancelled", "unsubscribed before it was sent", now)
+                continue
             retry_at = self._retry_at(d)
             if not force and now < retry_at:
                 report.waiting.append(
@@ -297,6 +307,7 @@ class Mailer:
                 self._refused(d, exc, now, report)
             else:
                 self._record(d, "sent", "", now)
+                self._subscribers.delivered(d.recipient)
                 report.sent.append(d.recipient)
                 if isinstance(transport, OutboxTransport):
                     report.written.append(transport.folder / mail.file_name)
@@ -308,6 +319,8 @@ class Mailer:
         if exc.permanent:
             self._record(d, "failed", exc.reason, now)
             report.failed.append((d.recipient, exc.reason))
+            if self._subscribers.refused(d.recipient):
+                report.bounced.append(d.recipient)
         elif attempts >= settings.retry_attempts or now - d.period_end >= timedelta(
             hours=settings.retry_hours
         ):
