@@ -35,7 +35,7 @@ class CueReader:
             self._cues.update({name: codes_of(v) for name, v in table[section].items()})
         self._amounts = {name: codes_of(v) for name, v in table["amounts"].items()}
         names = [*self._cues, *self._amounts]
-        self._pattern = re.compile(r"(?<![\w-])(?:" + trie_pattern(names) + r")(?![\w-])")
+        self._pattern = re.compile(trie_pattern(names, guard=r"(?<![\w-])") + r"(?![\w-])")
 
     def weights(self, title: str, body: str) -> dict[str, float]:
         """Every country the cues point to, with the number of cues (split when shared)."""

@@ -52,9 +52,15 @@ def _fold_table() -> dict[int, str]:
 _FOLD = _fold_table()
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def fold(text: str) -> str:
     """The text with accents removed, character for character ("Bogotá" -> "Bogota")."""
-    return text if text.isascii() else text.translate(_FOLD)
+    if text.isascii():
+        return text
+    # Translating only the runs that need it: translate() over a whole article is slow.
+    return _NON_ASCII.sub(lambda run: run.group().translate(_FOLD), text)
 
 
 @cache
@@ -68,7 +74,7 @@ def places() -> dict[str, Place]:
 
     names: dict[str, tuple[str, ...]] = {}
     names.update({name: (code,) for name, code in read_toml("cities.toml")["cities"].items()})
-    names.update({c["capital"]: (code,) for code, c in countries.items() if c["capital"]})
+    names.update({c["capital"].strip(): (code,) for code, c in countries.items() if c["capital"]})
     names.update({s["name"]: ("US",) for s in states.values()})
     names.update({c["name"].strip(): (code,) for code, c in countries.items()})
     for section in ("demonyms", "aliases", "areas", "subdivisions"):
@@ -119,11 +125,14 @@ def codes_of(value: str | list[str]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def trie_pattern(words: Iterable[str]) -> str:
+def trie_pattern(words: Iterable[str], *, guard: str = "") -> str:
     """One regex for many names: a prefix trie, so matching costs one pass per text.
 
     Optional tails are greedy, so the longest name wins ("Guinea-Bissau" over
-    "Guinea") and backtracking finds the shorter one when the longer does not fit.
+    "Guinea") and backtracking finds the shorter one when the longer does not fit. A
+    lookahead for the first letters comes first: most positions in a text fail it at
+    once, which makes the scan about half as slow. `guard` (a lookbehind) goes right
+    after it.
     """
     trie: dict[str, Any] = {}
     for word in words:
@@ -141,7 +150,8 @@ def trie_pattern(words: Iterable[str]) -> str:
             return body
         return f"(?:{body})?"
 
-    return build(trie)
+    first = "".join(re.escape(char) for char in sorted(trie))
+    return f"(?=[{first}]){guard}(?:{build(trie)})"
 
 
 def read_toml(name: str) -> dict[str, Any]:

@@ -84,6 +84,14 @@ _PASSING_AFTER = re.compile(
     re.IGNORECASE,
 )
 _PASSING_WINDOW = 60
+# The last word of every phrase above: most places follow none, and testing a few
+# characters for it spares the full search.
+_CONNECTOR = re.compile(
+    r"\b(?:to|from|with|than|like|as|versus|vs\.?|of|behind|in)\s+"
+    r"(?:the\s+|that\s+(?:of|in)\s+|those\s+(?:of|in)\s+)?$",
+    re.IGNORECASE,
+)
+_CONNECTOR_WINDOW = 20
 
 # A capitalised place name of up to four words, as a town is written.
 _PHRASE = (
@@ -91,15 +99,16 @@ _PHRASE = (
     r"|upon|on)[ -])?[A-Z][\w'’]*){0,3}"
 )
 # Where copy uses a capitalised name as a place: "in X", "near X", "X-based".
-_TOWN = re.compile(
-    rf"\b(?:[Ii]n|[Nn]ear|[Oo]utside|[Aa]round)\s+(?P<town>{_PHRASE})"
-    r"|\b(?P<based>[A-Z][\w'’]*)-based\b"
-)
+_TOWN = re.compile(rf"(?=[IiNnOoAa])\b(?:[Ii]n|[Nn]ear|[Oo]utside|[Aa]round)\s+(?P<town>{_PHRASE})")
+_BASED = "-based"
+_BASED_TOWN = re.compile(rf"(?<![\w-])(?P<town>{_PHRASE})$")
+_PHRASE_CHARS = 40
 # "a stake in X", "shares in X": X is a company, whatever town shares its name.
 _HOLDING_IN = re.compile(
     r"\b(?:stakes?|interests?|holdings?|shares|investments?|invest|invested|investing"
     r"|position)\s+$"
 )
+_HOLDING_WINDOW = 20
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
 _AGENCY = r"\((?:[A-Z][\w.]*)(?:\s+[A-Z][\w.]*)*\)"
 # A dateline opening a paragraph: "BUENOS AIRES, March 3 -", "Pergamino, Argentina,
@@ -129,7 +138,7 @@ class RegionInferrer:
         self._places = places()
         self._towns = towns()
         # A name ending in a full stop may touch the next word ("U.S.Senate").
-        self._pattern = re.compile(r"(?<!\w)(?:" + trie_pattern(self._places) + r")(?!(?<=\w)\w)")
+        self._pattern = re.compile(trie_pattern(self._places, guard=r"(?<!\w)") + r"(?!(?<=\w)\w)")
         self._acronyms = frozenset(n for n in self._places if n.isupper() and n.isalpha())
         self._cues = CueReader()
 
@@ -183,15 +192,25 @@ class RegionInferrer:
                 if not own:
                     weight *= PASSING_WEIGHT
                 found.append(Mention(self._places[match.group()], weight, own))
-            for match in _TOWN.finditer(text):
-                place = self._town(match.group("town") or match.group("based"))
-                held = _HOLDING_IN.search(text, max(0, match.start() - 20), match.start())
-                if place is not None and held is None:
+            for match in self._town_mentions(text):
+                place = self._town(match.group("town"))
+                if place is not None and not _held(text, match.start()):
                     if is_title:
                         weight = TITLE_WEIGHT
                     else:
                         weight = LEAD_WEIGHT if match.start() < lead_end else 1.0
                     found.append(Mention(place, weight, own=True))
+        return found
+
+    def _town_mentions(self, text: str) -> list[re.Match[str]]:
+        """Where the text uses a capitalised name as a place: "in X", "X-based"."""
+        found = list(_TOWN.finditer(text))
+        based = text.find(_BASED)
+        while based >= 0:
+            # Only a few stories say "-based": finding it beats a regex over every word.
+            if match := _BASED_TOWN.search(text, max(0, based - _PHRASE_CHARS), based):
+                found.append(match)
+            based = text.find(_BASED, based + 1)
         return found
 
     def _counts(self, match: re.Match[str]) -> bool:
@@ -270,11 +289,18 @@ def _resolve(found: list[Mention]) -> dict[str, float]:
     return scores
 
 
+def _held(text: str, start: int) -> bool:
+    return _HOLDING_IN.search(text, max(0, start - _HOLDING_WINDOW), start) is not None
+
+
 def _passing(text: str, match: re.Match[str]) -> bool:
     start, end = match.span()
+    if _PASSING_AFTER.match(text, end) is not None:
+        return True
+    before = text[max(0, start - _CONNECTOR_WINDOW) : start]
     return (
-        _PASSING_BEFORE.search(text, max(0, start - _PASSING_WINDOW), start) is not None
-        or _PASSING_AFTER.match(text, end) is not None
+        _CONNECTOR.search(before) is not None
+        and _PASSING_BEFORE.search(text, max(0, start - _PASSING_WINDOW), start) is not None
     )
 
 
