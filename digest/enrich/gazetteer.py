@@ -79,7 +79,9 @@ def places() -> dict[str, Place]:
     names.update({c["name"].strip(): (code,) for code, c in countries.items()})
     for section in ("demonyms", "aliases", "areas", "subdivisions"):
         names.update({name: codes_of(value) for name, value in areas[section].items()})
+    # Masks in headline case too: an all-capitals headline is read as "Australian Dlr".
     names.update({name: () for name in rules["masks"]})
+    names.update({_headline(name): () for name in rules["masks"]})
     names = {fold(name): codes for name, codes in names.items()}
     for name in rules["not_places"]:
         names.pop(fold(name), None)
@@ -119,6 +121,10 @@ def towns() -> dict[str, str]:
 def town_place(codes: str) -> Place:
     split = tuple(codes.split(","))
     return Place(codes=split, ambiguous=len(split) > 1)
+
+
+def _headline(name: str) -> str:
+    return " ".join(word[:1].upper() + word[1:] for word in name.split(" "))
 
 
 def codes_of(value: str | list[str]) -> tuple[str, ...]:
