@@ -12,7 +12,7 @@ import math
 import pickle
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from digest import __version__
@@ -148,6 +148,7 @@ class App:
         from digest.publish.site import publish
 
         feeds = self.config.paths.feeds
+        since = self._since()
         published = publish(
             self.store.refs(),
             self.store.documents_by_id,
@@ -156,12 +157,22 @@ class App:
             site_key=site_key,
             keys=keys,
             themes=theme_names(self.config.themes),
+            since=since,
         )
         # The digest archive feed is listed in feeds.opml from the start, so it
         # exists (empty until the first digest) and follows feed settings.
-        digests_xml = digests_feed(self.store.digests(), self.config.feed)
+        digests_xml = digests_feed(self.store.digests(), self.config.feed, since=since)
         extra = write_atomic(feeds / DIGESTS_FEED, digests_xml)
         return replace(published, written=published.written + extra)
+
+    def _since(self) -> datetime:
+        """When this site first published: what a feed with no entries is dated."""
+        since = self.store.get_meta("first_publish")
+        if since is None:
+            since = self.now().isoformat()
+            with self.store.transaction():
+                self.store.set_meta("first_publish", since)
+        return datetime.fromisoformat(since)
 
     def _ingest(
         self, candidates: list[Candidate], now: datetime, result: BuildResult, progress: Progress
@@ -215,7 +226,7 @@ class App:
         slugs = store.slugs()
         jobs = [(cand.relpath, cand.path) for cand, _ in todo]
         outcomes = self._map(prepare, ingest, jobs, failed)
-        for (cand, digest), outcome in zip(todo, outcomes, strict=True):
+        for n, ((cand, digest), outcome) in enumerate(zip(todo, outcomes, strict=True)):
             progress.advance()
             # A rejected edit leaves the previous version published: its
             # index row keeps the old stat, so the next build looks again.
@@ -225,8 +236,11 @@ class App:
             row = index.get(cand.relpath)
             old_doc = store.document(row.id) if row else None
             article, enriched = outcome
+            # Each document is seen at its own instant, in scan order: entries
+            # from one build stay ordered and never share one `updated`.
+            seen = now + timedelta(microseconds=n)
             try:
-                doc = self._document(cand, digest, article, enriched, old_doc, now, slugs)
+                doc = self._document(cand, digest, article, enriched, old_doc, seen, slugs)
             except Exception as exc:
                 reject(cand, f"cannot file it: {describe(exc)}")
                 continue

@@ -38,6 +38,12 @@ class FeedSettings:
     author: str
     max_entries: int
     language: str
+    # Feed icon (square) and logo (2:1): "" for the shipped ones, an http(s)
+    # URL used as it is, or a local file (absolute path) copied into the feeds.
+    icon: str = ""
+    logo: str = ""
+    # WebSub hubs advertised in every feed and told of every change.
+    hubs: tuple[str, ...] = ()
 
     @property
     def authority(self) -> str:
@@ -197,6 +203,9 @@ def parse_config(
         author=f.text("author", "digest"),
         max_entries=f.integer("max_entries", 50, minimum=1),
         language=f.text("language", "en"),
+        icon=_image_setting(f.text("icon", ""), "feed.icon", rel),
+        logo=_image_setting(f.text("logo", ""), "feed.logo", rel),
+        hubs=_hubs(f.raw("hub", [])),
     )
     f.done()
 
@@ -449,6 +458,26 @@ def _recipients(value: Any) -> tuple[Recipient, ...]:
         )
         reader.done()
     return tuple(out)
+
+
+def _image_setting(value: str, key: str, rel: Callable[[str], Path]) -> str:
+    if not value or urlsplit(value).scheme in ("http", "https"):
+        return value
+    path = rel(value)
+    if not path.is_file():
+        raise ConfigError(key, f"expected an http(s) URL or an image file, got {value!r}")
+    return str(path)
+
+
+def _hubs(value: Any) -> tuple[str, ...]:
+    hubs = [value] if isinstance(value, str) else value
+    if not isinstance(hubs, list) or not all(isinstance(h, str) for h in hubs):
+        raise ConfigError("feed.hub", "expected a hub URL or a list of them")
+    for hub in hubs:
+        parts = urlsplit(hub)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError("feed.hub", f"expected an absolute http(s) URL, got {hub!r}")
+    return tuple(hubs)
 
 
 def _check_address(key: str, value: str) -> str:

@@ -39,6 +39,9 @@ class Article:
     rights: str | None = None
     source: str | None = None
     series: str | None = None
+    # The lead image as written (front matter `image`, og:image, or the body's
+    # first image): absolute, or relative to `url`. Publishing resolves it.
+    image: str | None = None
 
     @property
     def text(self) -> str:

@@ -44,18 +44,20 @@ access_log = logging.getLogger("digest.access")
 ATOM = "application/atom+xml; charset=utf-8"
 RSS = "application/rss+xml; charset=utf-8"
 _BY_SUFFIX = {
-    ".xml": ATOM,  # every XML file the build writes is Atom, except rss.xml
+    ".xml": ATOM,  # every XML file the build writes is Atom, except RSS's *.rss.xml
     ".json": "application/feed+json",
     ".opml": "text/x-opml; charset=utf-8",
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
+    # What browsers expect of an XSL stylesheet they apply to a feed.
+    ".xsl": "text/xsl; charset=utf-8",
 }
 
 
 def content_type(relpath: str) -> str | None:
     """The Content-Type of a file in the feeds folder; None lets Starlette guess."""
     path = PurePosixPath(relpath)
-    if str(path) == "rss.xml":
+    if path.name == "rss.xml" or path.name.endswith(".rss.xml"):
         return RSS
     return _BY_SUFFIX.get(path.suffix)
 

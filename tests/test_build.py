@@ -192,9 +192,12 @@ def test_the_reference_seeds_publish_with_their_metadata_and_without_the_footer(
     assert (news["themes"], news["themes_inferred"]) == (["Intelligence"], False)
     plain = docs["003"]
     assert plain["author"] is None
-    assert plain["published"] == clock.now.isoformat()
+    # Undated: first seen in this build (each document at its own microsecond).
+    assert plain["published"].startswith(clock.now.isoformat()[:19])
     assert plain["regions_inferred"] and plain["themes_inferred"]
     for rel, data in snapshot(config.paths.feeds).items():
+        if rel.endswith((".png", ".ico")):
+            continue
         text = data.decode("utf-8")
         for footer in ("reader-funded", "Disclaimer", "Click the share button", "Featured image"):
             assert footer not in text, f"{footer!r} leaked into {rel}"

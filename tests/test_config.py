@@ -6,6 +6,7 @@ import pytest
 
 from digest.config import config_path, load_config
 from digest.errors import ConfigError
+from tests.conftest import WriteConfig
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -172,3 +173,12 @@ def test_addresses_are_kept_in_the_ascii_form_smtp_servers_take(tmp_path: Path) 
     )
     assert config.digest.recipients[0].address == "Reader@xn--bcher-kva.de"
     assert config.digest.sender == "me@localhost"
+
+
+def test_feed_hub_and_icon_are_checked(write_config: WriteConfig) -> None:
+    with pytest.raises(ConfigError, match=r"feed\.hub: expected an absolute http\(s\) URL"):
+        write_config(hub="hub.example.org")
+    with pytest.raises(ConfigError, match=r"feed\.icon: expected an http\(s\) URL or an image"):
+        write_config(icon="missing.png")
+    config = write_config(hub=["https://a.example/", "https://b.example/"])
+    assert config.feed.hubs == ("https://a.example/", "https://b.example/")

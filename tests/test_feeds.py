@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from tests.factories import make_document, ref_of
 from tests.validate import assert_valid_atom
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+SINCE = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def build(config: Config, docs: list[Document], keys: dict[str, str] | None = None) -> Path:
@@ -27,6 +29,7 @@ def build(config: Config, docs: list[Document], keys: dict[str, str] | None = No
         config.paths.feeds,
         site_key="test",
         keys=keys or {},
+        since=SINCE,
     )
     return config.paths.feeds
 
@@ -91,7 +94,16 @@ def test_canonical_url_and_source_and_rights_reach_the_entry(write_config: Write
     entry = parsed.entries[0]
     assert entry.link == "https://paper.example.com/a/1"
     assert entry.rights == "© The Paper 2025"
-    assert entry.source.title == "The Paper"
+    via = [link for link in entry.links if link.rel == "via"]
+    assert [(v.href, v.title) for v in via] == [("https://paper.example.com/a/1", "The Paper")]
+
+
+def test_a_source_named_without_a_url_is_the_entrys_publisher(write_config: WriteConfig) -> None:
+    config = write_config()
+    out = build(config, [make_document(1, source="The Paper")])
+    parsed = assert_valid_atom(out / "atom.xml")
+    assert parsed.entries[0].publisher == "The Paper"
+    assert feedparser.parse((out / "rss.xml").read_bytes()).entries[0].publisher == "The Paper"
 
 
 def test_xml_illegal_characters_never_reach_the_file(write_config: WriteConfig) -> None:
@@ -108,17 +120,17 @@ def test_old_entries_move_to_linked_archive_documents(write_config: WriteConfig)
     main = etree.parse(str(out / "atom.xml")).getroot()
     assert len(main.findall(f"{ATOM}entry")) == 2
     prev = main.find(f"{ATOM}link[@rel='prev-archive']")
-    assert prev is not None and prev.get("href") == "https://news.example.org/archive/atom/2.xml"
+    assert prev is not None and prev.get("href") == "https://news.example.org/archive/atom/3.xml"
     seen = []
-    for page in ("archive/atom/1.xml", "archive/atom/2.xml"):
+    for page in ("archive/atom/1.xml", "archive/atom/2.xml", "archive/atom/3.xml"):
         parsed = assert_valid_atom(out / page)
         root = etree.parse(str(out / page)).getroot()
         assert root.find("{http://purl.org/syndication/history/1.0}archive") is not None
         current = root.find(f"{ATOM}link[@rel='current']")
         assert current is not None and current.get("href").endswith("/atom.xml")
         seen += [e.title for e in parsed.entries]
-    # Nothing published is dropped: the three oldest live in the archives.
-    assert sorted(t[-1] for t in seen) == ["1", "2", "3"]
+    # The archives hold the whole history, oldest first in pages of two.
+    assert sorted(t[-1] for t in seen) == ["1", "2", "3", "4", "5"]
 
 
 def test_region_and_theme_feeds_and_opml_list_every_feed(write_config: WriteConfig) -> None:
@@ -135,7 +147,6 @@ def test_region_and_theme_feeds_and_opml_list_every_feed(write_config: WriteConf
 
 
 def test_rss_and_json_feed_carry_the_same_entries(write_config: WriteConfig) -> None:
-    import json
 
     config = write_config()
     out = build(config, [make_document(n) for n in (1, 2)])
@@ -189,6 +200,7 @@ def test_a_one_document_change_rerenders_only_what_shows_it(write_config: WriteC
         config.paths.feeds,
         site_key="test",
         keys={},
+        since=SINCE,
     )
     newest = make_document(9, regions=("Asia",), published=datetime(2025, 9, 5, tzinfo=UTC))
     by_id[newest.id] = newest
@@ -205,16 +217,89 @@ def test_a_one_document_change_rerenders_only_what_shows_it(write_config: WriteC
         config.paths.feeds,
         site_key="test",
         keys=first.keys,
+        since=SINCE,
     )
-    # atom.xml and the theme feed (3 documents each: main, the archive page
-    # that gains a next-archive link, the new archive page), the Asia feed (3),
-    # rss.xml, feed.json, feeds.opml, index.html and the new page; the Asia and
-    # Energy pages, the September archive pages of the site, Asia and Energy, and
-    # the month pages before those, which gain a link to September. Older full
-    # archive pages, the Europe feed and pages, the other months, the other
-    # article pages, the 404 page and the stylesheet are left alone.
-    assert (first.rendered, second.rendered) == (53, 22)
+    # In each of Atom, RSS and JSON Feed: the main feed, the theme feed and
+    # the Asia feed (3 documents each: main, the archive page that gains a
+    # next-archive link, the new archive page); then feeds.opml, index.html
+    # and the new page; the Asia and Energy pages, the September archive
+    # pages of the site, Asia and Energy, and the month pages before those,
+    # which gain a link to September. Older full archive pages, the Europe
+    # feed and pages, the other months, the other article pages, the 404
+    # page and the stylesheet are left alone.
+    assert (first.rendered, second.rendered) == (87, 38)
     # Documents 2 and 4 sit only in untouched full archive pages and the Europe feed.
     assert {docs[1].id, docs[3].id}.isdisjoint(loaded)
     assert newest.id in loaded
     assert_valid_atom(config.paths.feeds / "atom.xml")
+
+
+def test_every_format_advertises_the_websub_hub(write_config: WriteConfig) -> None:
+    config = write_config(hub="https://hub.example.org/")
+    out = build(config, [make_document(1)])
+    for rel in ("atom.xml", "rss.xml", "regions/europe.rss.xml", "themes/energy.xml"):
+        links = feedparser.parse((out / rel).read_bytes()).feed.links
+        assert {"rel": "hub", "href": "https://hub.example.org/"} in [
+            {"rel": link.rel, "href": link.href} for link in links
+        ], rel
+    feed = json.loads((out / "feed.json").read_text())
+    assert feed["hubs"] == [{"type": "WebSub", "url": "https://hub.example.org/"}]
+
+
+def test_every_format_of_every_feed_is_paged_and_listed_in_opml(
+    write_config: WriteConfig,
+) -> None:
+    config = write_config(max_entries=2)
+    out = build(config, [make_document(n) for n in range(1, 6)])
+    rss = etree.parse(str(out / "regions/europe.rss.xml")).getroot()
+    prev = rss.find(f"channel/{ATOM}link[@rel='prev-archive']")
+    assert prev is not None
+    assert prev.get("href") == "https://news.example.org/archive/regions/europe/3.rss.xml"
+    feed = json.loads((out / "themes/energy.json").read_text())
+    assert feed["next_url"] == "https://news.example.org/archive/themes/energy/3.json"
+    pages = []
+    url: str | None = feed["next_url"]
+    while url:
+        page = json.loads((out / url.removeprefix(config.feed.base_url)).read_text())
+        pages.append([item["title"][-1] for item in page["items"]])
+        url = page.get("next_url")
+    assert pages == [["5"], ["4", "3"], ["2", "1"]]
+    opml = etree.parse(str(out / "feeds.opml"))
+    urls = {o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")}
+    for stem in ("regions/europe", "themes/energy"):
+        for suffix in (".xml", ".rss.xml", ".json"):
+            assert f"https://news.example.org/{stem}{suffix}" in urls
+    assert {"https://news.example.org/feed.json", "https://news.example.org/digests.xml"} <= urls
+
+
+def test_feeds_link_the_shipped_icon_logo_and_stylesheet(write_config: WriteConfig) -> None:
+    config = write_config()
+    out = build(config, [make_document(1)])
+    atom = feedparser.parse((out / "atom.xml").read_bytes()).feed
+    assert atom.icon == "https://news.example.org/icon.png"
+    assert atom.logo == "https://news.example.org/logo.png"
+    assert (out / "icon.png").read_bytes().startswith(b"\x89PNG")
+    assert (out / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"
+    assert b'<?xml-stylesheet type="text/xsl" href="feed.xsl"?>' in (out / "rss.xml").read_bytes()
+    region = (out / "regions/europe.xml").read_bytes()
+    assert b'<?xml-stylesheet type="text/xsl" href="../feed.xsl"?>' in region
+    assert etree.parse(str(out / "feed.xsl")).getroot().tag.endswith("stylesheet")
+
+
+def test_a_configured_icon_file_is_copied_and_becomes_the_favicon(
+    write_config: WriteConfig, project: Path
+) -> None:
+    from digest.publish.assets import ico_from_png
+
+    png = (Path(__file__).parent.parent / "digest/assets/logo.png").read_bytes()
+    (project / "brand.png").write_bytes(png)
+    config = write_config(icon="brand.png", logo="https://cdn.example.org/logo.svg")
+    out = build(config, [make_document(1)])
+    atom = feedparser.parse((out / "atom.xml").read_bytes()).feed
+    assert (atom.icon, atom.logo) == (
+        "https://news.example.org/icon.png",
+        "https://cdn.example.org/logo.svg",
+    )
+    assert (out / "icon.png").read_bytes() == png
+    assert (out / "favicon.ico").read_bytes() == ico_from_png(png)
+    assert not (out / "logo.png").exists()

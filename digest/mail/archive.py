@@ -9,10 +9,12 @@ from pathlib import Path
 from digest.config import FeedSettings
 from digest.grouping import RegionGroup
 from digest.model import DIGESTS_FEED
+from digest.publish.assets import site_assets, stylesheet_href
+from digest.publish.atom import atom_document
 from digest.publish.atomic import write_atomic
-from digest.publish.feeds import EPOCH, FeedSpec, generator
+from digest.publish.entries import clean
+from digest.publish.feeds import Entry, Head, newest_update
 from digest.store import ArchivedDigest
-from digest.text import strip_control
 
 FEED_PATH = DIGESTS_FEED
 
@@ -30,22 +32,42 @@ def summary(groups: Sequence[RegionGroup]) -> str:
     return f"{count} article{'s' * (count != 1)}" + (f": {regions}" if regions else "")
 
 
-def digests_feed(digests: Sequence[ArchivedDigest], feed: FeedSettings) -> bytes:
-    """Atom 1.0: the newest `max_entries` digests, each linking to its page."""
+def digests_feed(
+    digests: Sequence[ArchivedDigest], feed: FeedSettings, *, since: datetime
+) -> bytes:
+    """Atom 1.0: the newest `max_entries` digests, each linking to its page.
+
+    `since` dates the feed before any digest went out (when the site first published).
+    """
     shown = digests[: feed.max_entries]
-    spec = FeedSpec(FEED_PATH, f"{feed.title}: digests", "")
-    fg = generator(spec, feed, max((d.period_end for d in shown), default=EPOCH))
-    fg.link(href=feed.base_url + "index.html", rel="alternate", type="text/html")
-    for d in shown:
-        fe = fg.add_entry(order="append")
-        fe.id(f"tag:{feed.authority},{d.period_end:%Y-%m-%d}:digest/{d.period_end:%Y%m%dT%H%M%SZ}")
-        fe.title(_clean(d.title))
-        fe.link(href=feed.base_url + d.page)
-        fe.updated(d.period_end)
-        fe.published(d.period_end)
-        fe.summary(_clean(d.summary))
-    data: bytes = fg.atom_str(pretty=True)
-    return data
+    assets = site_assets(feed)
+    entries = [
+        Entry(
+            id=f"tag:{feed.authority},{d.period_end:%Y-%m-%d}:digest/{d.period_end:%Y%m%dT%H%M%SZ}",
+            title=clean(d.title),
+            link=feed.base_url + d.page,
+            published=d.period_end,
+            updated=d.period_end,
+            author=clean(feed.author),
+            summary=clean(d.summary),
+        )
+        for d in shown
+    ]
+    head = Head(
+        id=feed.base_url + FEED_PATH,
+        title=clean(f"{feed.title}: digests"),
+        subtitle="",
+        self_url=feed.base_url + FEED_PATH,
+        home_url=feed.base_url + "index.html",
+        updated=newest_update(entries, since),
+        language=feed.language,
+        author=clean(feed.author),
+        icon=assets.icon,
+        logo=assets.logo,
+        hubs=feed.hubs,
+        stylesheet=stylesheet_href(FEED_PATH),
+    )
+    return atom_document(head, entries)
 
 
 def write_archive(feeds: Path, page: str, html: str, feed_xml: bytes) -> list[Path]:
@@ -55,7 +77,3 @@ def write_archive(feeds: Path, page: str, html: str, feed_xml: bytes) -> list[Pa
         if write_atomic(path, data):
             written.append(path)
     return written
-
-
-def _clean(text: str) -> str:
-    return strip_control(text).strip()

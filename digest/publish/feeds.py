@@ -1,33 +1,21 @@
-"""Atom 1.0 and RSS 2.0 documents, rendered with feedgen.
+"""What every feed document is made of, whatever its format: a head, entries and pages.
 
-feedgen has traps this module keeps away from the output: `add_entry`
-prepends unless told otherwise, `updated` defaults to the build time, entry
-links lose every attribute but `href` (upstream issue #135), and XML-illegal
-characters raise deep inside lxml. Every string goes through `strip_control`,
-every time is set explicitly, and entry links and sources are written by a
-small feedgen extension instead.
+A logical feed (the main one, one per region, one per theme) is written in
+three formats, Atom 1.0, RSS 2.0 and JSON Feed 1.1, each as a main document
+with the newest entries plus RFC 5005 archive documents. The renderers
+(`atom`, `rss`, `jsonfeed`) turn the same `Head` and `Entry` values into
+bytes, so the three formats cannot drift apart.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Protocol
 
-from feedgen.ext.base import BaseEntryExtension, BaseExtension
-from feedgen.feed import FeedGenerator
-from lxml import etree
-
-from digest import __version__
-from digest.config import FeedSettings
-from digest.model import UNCLASSIFIED, Document
-from digest.text import strip_control
-
-ATOM_NS = "http://www.w3.org/2005/Atom"
-HISTORY_NS = "http://purl.org/syndication/history/1.0"
-# Feeds with no entries still need a stable `updated`: the epoch never churns.
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+from digest.model import Document
 
 LinkOf = Callable[[Document], str]
 
@@ -37,18 +25,47 @@ class Dated(Protocol):
     def updated(self) -> datetime: ...
 
 
+class Format(enum.Enum):
+    """A feed format: its archive file suffix and its media type."""
+
+    ATOM = (".xml", "application/atom+xml")
+    RSS = (".rss.xml", "application/rss+xml")
+    JSON = (".json", "application/feed+json")
+
+    @property
+    def suffix(self) -> str:
+        return self.value[0]
+
+    @property
+    def media_type(self) -> str:
+        return self.value[1]
+
+
 @dataclass(frozen=True, slots=True)
 class FeedSpec:
-    """One logical feed: where its main document lives and what it is called."""
+    """One logical feed: its title and where each format's documents live."""
 
-    path: str  # relative to the feeds folder, e.g. "atom.xml" or "regions/europe.xml"
     title: str
     subtitle: str
+    stem: str  # "" for the main feed, else e.g. "regions/europe"
+
+    def path(self, fmt: Format) -> str:
+        """The main document of `fmt`, relative to the feeds folder."""
+        if not self.stem:
+            return {Format.ATOM: "atom.xml", Format.RSS: "rss.xml", Format.JSON: "feed.json"}[fmt]
+        return self.stem + fmt.suffix
+
+    def archive(self, fmt: Format, n: int) -> str:
+        """Archive document `n` (1 is the oldest) of `fmt`."""
+        if not self.stem:
+            folder = {Format.ATOM: "atom", Format.RSS: "rss", Format.JSON: "feed"}[fmt]
+            return f"archive/{folder}/{n}{fmt.suffix}"
+        return f"archive/{self.stem}/{n}{fmt.suffix}"
 
 
 @dataclass(frozen=True, slots=True)
 class FeedPage:
-    """One Atom document of a feed: the main one or an RFC 5005 archive."""
+    """One document of a feed: the main one or an RFC 5005 archive."""
 
     path: str
     ids: tuple[str, ...]  # newest first
@@ -56,21 +73,27 @@ class FeedPage:
     archive: bool
 
 
-def paginate(path: str, ids: Sequence[str], size: int) -> list[FeedPage]:
+def paginate(spec: FeedSpec, fmt: Format, ids: Sequence[str], size: int) -> list[FeedPage]:
     """Split a feed's entries (newest first) into its main and archive documents.
 
-    The main document holds the newest `size` entries. Older entries fill
-    archive pages from the oldest up, so a full page never changes again; each
-    page links to its neighbours (prev-archive, next-archive) and to the main
-    document (current).
+    The main document holds the newest `size` entries. When there are more,
+    the whole history is also cut into archive pages from the oldest up, so
+    a full page never changes again and there are always at least two pages,
+    each linked to its neighbours (prev-archive, next-archive) and to the main
+    document (current). The newest archive page overlaps the main document;
+    RFC 5005 readers merge entries by id.
     """
-    current, older = tuple(ids[:size]), tuple(reversed(ids[size:]))
-    chunks = [older[i : i + size] for i in range(0, len(older), size)]
-    stem = path.removesuffix(".xml")
-    names = [f"archive/{stem}/{n}.xml" for n in range(1, len(chunks) + 1)]
-    pages = [FeedPage(path, current, (("prev-archive", names[-1]),) if names else (), False)]
+    chunks = []
+    if len(ids) > size:
+        oldest_first = tuple(reversed(ids))
+        chunks = [oldest_first[i : i + size] for i in range(0, len(oldest_first), size)]
+    main = spec.path(fmt)
+    names = [spec.archive(fmt, n) for n in range(1, len(chunks) + 1)]
+    pages = [
+        FeedPage(main, tuple(ids[:size]), (("prev-archive", names[-1]),) if names else (), False)
+    ]
     for n, (name, chunk) in enumerate(zip(names, chunks, strict=True)):
-        links = [("current", path)]
+        links = [("current", main)]
         if n > 0:
             links.append(("prev-archive", names[n - 1]))
         if n + 1 < len(names):
@@ -79,131 +102,49 @@ def paginate(path: str, ids: Sequence[str], size: int) -> list[FeedPage]:
     return pages
 
 
-def atom_page(
-    spec: FeedSpec,
-    page: FeedPage,
-    documents: Sequence[Document],
-    feed: FeedSettings,
-    link_of: LinkOf,
-) -> bytes:
-    """One Atom document; `documents` are the page's entries, newest first."""
-    fg = generator(spec, feed, newest_update(documents), self_path=page.path)
-    fg.link(href=feed.base_url + "index.html", rel="alternate", type="text/html")
-    for rel, path in page.links:
-        fg.link(href=feed.base_url + path, rel=rel, type="application/atom+xml")
-    if page.archive:
-        fg.register_extension("history", _ArchiveMark, _NoEntryExtension, rss=False)
-    fg.register_extension("digest", _NoFeedExtension, _EntryExtras, rss=False)
-    for doc in documents:
-        fe = _entry(fg, doc, feed)
-        fe.digest.set(doc, link_of(doc))
-    data: bytes = fg.atom_str(pretty=True)
-    return data
+@dataclass(frozen=True, slots=True)
+class Head:
+    """A feed document's own metadata. Every URL is absolute except `stylesheet`."""
+
+    id: str  # the URL of the feed's main Atom document: one id for all its pages
+    title: str
+    subtitle: str
+    self_url: str
+    home_url: str
+    updated: datetime
+    language: str
+    author: str
+    links: tuple[tuple[str, str], ...] = ()  # (rel, absolute URL): paging
+    archive: bool = False
+    icon: str = ""
+    logo: str = ""
+    hubs: tuple[str, ...] = ()
+    stylesheet: str = ""  # relative to the document, so it stays same-origin
 
 
-def rss_document(
-    spec: FeedSpec, documents: Sequence[Document], feed: FeedSettings, link_of: LinkOf
-) -> bytes:
-    """RSS 2.0 with the same newest entries as the main Atom document."""
-    fg = generator(spec, feed, newest_update(documents))
-    fg.link(href=feed.base_url + "index.html", rel="alternate")
-    fg.description(_clean(spec.subtitle) or _clean(spec.title))
-    for doc in documents:
-        fe = _entry(fg, doc, feed)
-        fe.guid(doc.id, permalink=False)
-        fe.link(href=link_of(doc))
-        fe.dc.dc_creator(_clean(doc.author or feed.author))
-        if doc.article.url and doc.article.source:
-            fe.source(url=doc.article.url, title=_clean(doc.article.source))
-    data: bytes = fg.rss_str(pretty=True)
-    return data
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry as every format shows it. Text is clean (no XML-illegal characters)."""
+
+    id: str
+    title: str
+    link: str
+    published: datetime
+    updated: datetime
+    author: str
+    summary: str
+    content_html: str = ""
+    categories: tuple[tuple[str, str], ...] = ()  # (term, scheme URL)
+    rights: str = ""
+    via: str = ""  # the original's URL, when the document names one
+    source: str = ""  # the original publisher's name
+    image: str = ""  # absolute URL
 
 
-def newest_update(items: Sequence[Dated]) -> datetime:
-    """What a feed's `updated` is: its newest entry's, never the build time."""
-    return max((d.updated for d in items), default=EPOCH)
+def newest_update(items: Sequence[Dated], since: datetime) -> datetime:
+    """What a feed's `updated` is: its newest entry's, never the build time.
 
-
-def generator(
-    spec: FeedSpec, feed: FeedSettings, updated: datetime, *, self_path: str | None = None
-) -> FeedGenerator:
-    """A feedgen generator with this product's feed metadata, `updated` set explicitly."""
-    self_path = self_path or spec.path
-    fg = FeedGenerator()
-    fg.id(feed.base_url + spec.path)
-    fg.title(_clean(spec.title))
-    if spec.subtitle:
-        fg.subtitle(_clean(spec.subtitle))
-    fg.author({"name": _clean(feed.author)})
-    fg.language(feed.language)
-    fg.generator("digest", version=__version__)
-    self_type = "application/rss+xml" if spec.path.endswith("rss.xml") else "application/atom+xml"
-    fg.link(href=feed.base_url + self_path, rel="self", type=self_type)
-    fg.updated(updated)
-    fg.load_extension("dc", atom=False, rss=True)
-    return fg
-
-
-def _entry(fg: FeedGenerator, doc: Document, feed: FeedSettings) -> Any:
-    fe = fg.add_entry(order="append")
-    fe.id(doc.id)
-    fe.title(_clean(doc.title))
-    fe.updated(doc.updated)
-    fe.published(doc.published)
-    fe.author({"name": _clean(doc.author or feed.author)})
-    fe.summary(_clean(doc.summary) or _clean(doc.title))
-    fe.content(_clean(doc.article.content_html) or "<p></p>", type="html")
-    for scheme, labels in (("regions", doc.regions), ("themes", doc.themes)):
-        for name in labels.names or (UNCLASSIFIED,):
-            fe.category(term=_clean(name), scheme=feed.base_url + scheme + "/", label=_clean(name))
-    if doc.article.rights:
-        fe.rights(_clean(doc.article.rights))
-    return fe
-
-
-def _clean(text: str) -> str:
-    return strip_control(text).strip()
-
-
-class _NoFeedExtension(BaseExtension):  # type: ignore[misc]
-    pass
-
-
-class _NoEntryExtension(BaseEntryExtension):  # type: ignore[misc]
-    pass
-
-
-class _ArchiveMark(BaseExtension):  # type: ignore[misc]
-    """Marks an RFC 5005 archive document with <fh:archive/>."""
-
-    def extend_ns(self) -> dict[str, str]:
-        return {"fh": HISTORY_NS}
-
-    def extend_atom(self, feed: etree._Element) -> etree._Element:
-        etree.SubElement(feed, f"{{{HISTORY_NS}}}archive")
-        return feed
-
-
-class _EntryExtras(BaseEntryExtension):  # type: ignore[misc]
-    """Writes what feedgen's own entry code gets wrong or lacks: the link and the source."""
-
-    def __init__(self) -> None:
-        self._doc: Document | None = None
-        self._href = ""
-
-    def set(self, doc: Document, href: str) -> None:
-        self._doc = doc
-        self._href = href
-
-    def extend_atom(self, entry: etree._Element) -> etree._Element:
-        etree.SubElement(
-            entry, f"{{{ATOM_NS}}}link", rel="alternate", type="text/html", href=self._href
-        )
-        article = self._doc.article if self._doc else None
-        if article and (article.source or article.url):
-            source = etree.SubElement(entry, f"{{{ATOM_NS}}}source")
-            if article.source:
-                etree.SubElement(source, f"{{{ATOM_NS}}}title").text = _clean(article.source)
-            if article.url:
-                etree.SubElement(source, f"{{{ATOM_NS}}}link", rel="alternate", href=article.url)
-        return entry
+    `since` dates a feed with no entries: when the site first published, a
+    time that never churns and is not the 1970 epoch.
+    """
+    return max((d.updated for d in items), default=since)

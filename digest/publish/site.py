@@ -12,24 +12,20 @@ import hashlib
 import json
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
 from digest.config import FeedSettings
 from digest.enrich.themes import ThemeNames
-from digest.model import UNCLASSIFIED, Document, DocumentRef
+from digest.model import DIGESTS_FEED, UNCLASSIFIED, Document, DocumentRef
+from digest.publish.assets import Assets, site_assets, stylesheet_href
+from digest.publish.atom import atom_document
 from digest.publish.atomic import Staged
 from digest.publish.browse import Listing, site_map
-from digest.publish.feeds import (
-    FeedPage,
-    FeedSpec,
-    LinkOf,
-    atom_page,
-    newest_update,
-    paginate,
-    rss_document,
-)
-from digest.publish.jsonfeed import json_feed
+from digest.publish.entries import clean, entry_of
+from digest.publish.feeds import FeedPage, FeedSpec, Format, Head, LinkOf, newest_update, paginate
+from digest.publish.jsonfeed import json_document
 from digest.publish.opml import opml
 from digest.publish.pages import (
     NOT_FOUND,
@@ -43,6 +39,7 @@ from digest.publish.pages import (
     stylesheet,
     stylesheet_version,
 )
+from digest.publish.rss import rss_document
 from digest.text import slugify
 
 # Folders the build owns outright: anything in them it did not write is stale.
@@ -78,12 +75,14 @@ def publish(
     *,
     site_key: str,
     keys: Mapping[str, str],
+    since: datetime,
     themes: ThemeNames | None = None,
 ) -> PublishResult:
     """Bring `out` up to date with `refs` (newest first).
 
     `keys` are the output keys the previous publication returned, or {} to
     render everything (and sweep the owned folders of anything unknown).
+    `since` is when the site first published: the `updated` of empty feeds.
     """
     by_id = {ref.id: ref for ref in refs}
     planned: dict[str, str] = {}
@@ -105,18 +104,18 @@ def publish(
     def link_of(doc: Document) -> str:
         return doc.article.url or feed.base_url + page_path(doc)
 
+    assets = site_assets(feed)
+    context = _Context(feed, link_of, since, assets)
     size = feed.max_entries
     all_ids = [ref.id for ref in refs]
-    main = FeedSpec("atom.xml", feed.title, feed.subtitle)
-    _plan_atom(plan, main, all_ids, feed, link_of)
-    rss = FeedSpec("rss.xml", feed.title, feed.subtitle)
-    plan("rss.xml", all_ids[:size], lambda docs: rss_document(rss, docs, feed, link_of))
-    js = FeedSpec("feed.json", feed.title, feed.subtitle)
-    plan("feed.json", all_ids[:size], lambda docs: json_feed(js, docs, feed, link_of))
+    main = FeedSpec(feed.title, feed.subtitle, "")
+    _plan_feed(plan, main, all_ids, context)
 
+    # (group, [(title, path of the Atom document)]); "" is the top level.
     outlines: list[tuple[str, list[tuple[str, str]]]] = [
         ("", [(feed.title, "atom.xml"), (f"{feed.title} (RSS)", "rss.xml")])
     ]
+    listed: list[tuple[str, list[FeedSpec]]] = [("", [main])]
     for kind, label in (("regions", "Regions"), ("themes", "Themes")):
         members: dict[str, list[str]] = {}
         for ref in refs:
@@ -127,17 +126,19 @@ def publish(
             for name in names:
                 members.setdefault(name, []).append(ref.id)
         entries = []
+        specs = []
         for name in sorted(members, key=lambda n: (n == UNCLASSIFIED, n.casefold())):
-            spec = FeedSpec(
-                f"{kind}/{slugify(name)}.xml", f"{feed.title}: {name}", f"{label}: {name}"
-            )
-            _plan_atom(plan, spec, members[name], feed, link_of)
-            entries.append((spec.title, spec.path))
+            spec = FeedSpec(f"{feed.title}: {name}", f"{label}: {name}", f"{kind}/{slugify(name)}")
+            _plan_feed(plan, spec, members[name], context)
+            specs.append(spec)
+            entries.append((spec.title, spec.path(Format.ATOM)))
         outlines.append((label, entries))
-    outlines.append(("Digests", [(f"{feed.title}: digests", "digests.xml")]))
+        listed.append((label, specs))
+    outlines.append(("Digests", [(f"{feed.title}: digests", DIGESTS_FEED)]))
 
-    updated = newest_update(refs)
-    plan("feeds.opml", [], lambda _: opml(feed, outlines, updated), outlines, updated)
+    subscriptions = _subscriptions(listed, feed.title)
+    updated = newest_update(refs, since)
+    plan("feeds.opml", [], lambda _: opml(feed, subscriptions, updated), subscriptions, updated)
     site = site_map(refs, themes)
     plan(
         "index.html",
@@ -165,6 +166,8 @@ def publish(
             docs = load(needed) if needed else {}
             for job in batch:
                 staged.add(job.path, job.render([docs[i] for i in job.ids]))
+        for path, data in assets.files:
+            staged.add(path, data)
         written = staged.count
 
     stale = set(keys) - set(planned)
@@ -186,26 +189,63 @@ def _batches(jobs: Sequence[_Job], size: int) -> Iterator[list[_Job]]:
         yield batch
 
 
-def _plan_atom(
-    plan: Callable[..., None],
-    spec: FeedSpec,
-    ids: Sequence[str],
-    feed: FeedSettings,
-    link_of: Callable[[Document], str],
+@dataclass(frozen=True, slots=True)
+class _Context:
+    feed: FeedSettings
+    link_of: LinkOf
+    since: datetime
+    assets: Assets
+
+
+def _plan_feed(
+    plan: Callable[..., None], spec: FeedSpec, ids: Sequence[str], ctx: _Context
 ) -> None:
-    for page in paginate(spec.path, ids, feed.max_entries):
-        render = partial(_atom, spec, page, feed, link_of)
-        plan(page.path, page.ids, render, page.links, spec.title, spec.subtitle)
+    for fmt in Format:
+        for page in paginate(spec, fmt, ids, ctx.feed.max_entries):
+            render = partial(_render, spec, fmt, page, ctx)
+            plan(page.path, page.ids, render, page.links, spec, ctx.since)
 
 
-def _atom(
-    spec: FeedSpec,
-    page: FeedPage,
-    feed: FeedSettings,
-    link_of: Callable[[Document], str],
-    docs: Sequence[Document],
+_FORMAT_NAMES = {Format.ATOM: "", Format.RSS: " (RSS)", Format.JSON: " (JSON Feed)"}
+
+
+def _subscriptions(
+    listed: Sequence[tuple[str, Sequence[FeedSpec]]], title: str
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every feed in every format, grouped as feeds.opml lists them."""
+    groups = [
+        (group, [(spec.title + _FORMAT_NAMES[f], spec.path(f)) for spec in specs for f in Format])
+        for group, specs in listed
+    ]
+    groups.append(("Digests", [(f"{title}: digests", DIGESTS_FEED)]))
+    return groups
+
+
+_RENDERERS = {Format.ATOM: atom_document, Format.RSS: rss_document, Format.JSON: json_document}
+
+
+def _render(
+    spec: FeedSpec, fmt: Format, page: FeedPage, ctx: _Context, docs: Sequence[Document]
 ) -> bytes:
-    return atom_page(spec, page, docs, feed, link_of)
+    feed, base = ctx.feed, ctx.feed.base_url
+    entries = [entry_of(doc, feed, ctx.link_of) for doc in docs]
+    head = Head(
+        id=base + spec.path(Format.ATOM),
+        title=clean(spec.title),
+        subtitle=clean(spec.subtitle),
+        self_url=base + page.path,
+        home_url=base + "index.html",
+        updated=newest_update(entries, ctx.since),
+        language=feed.language,
+        author=clean(feed.author),
+        links=tuple((rel, base + path) for rel, path in page.links),
+        archive=page.archive,
+        icon=ctx.assets.icon,
+        logo=ctx.assets.logo,
+        hubs=feed.hubs,
+        stylesheet=stylesheet_href(page.path) if fmt is not Format.JSON else "",
+    )
+    return _RENDERERS[fmt](head, entries)
 
 
 def _shape(listing: Listing) -> tuple[object, ...]:
