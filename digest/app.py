@@ -20,7 +20,7 @@ from digest.config import Config
 from digest.errors import PublishError, describe
 from digest.lock import is_locked
 from digest.model import DIGESTS_FEED, Article, Document, Rejected
-from digest.publish.atomic import write_atomic
+from digest.publish.atomic import sweep_staging, write_atomic
 from digest.scan import Candidate, scan
 from digest.store import IndexRow, Rejection, Store
 from digest.text import slugify
@@ -108,6 +108,7 @@ class App:
         progress = progress or _Silent()
         result = BuildResult()
         now = self.now()
+        sweep_staging(self.config.paths.state, recursive=False)
         candidates = scan(self.config.paths.seeds, self.config.ingest.ignore)
         progress.start(len(candidates))
         with self.store.transaction():
@@ -125,8 +126,13 @@ class App:
         same_site = self.store.get_meta("site_key") == site_key
         pending = self.store.get_meta("publish_pending") == "1"
         if pending or outputs_missing or not same_site:
+            if not pending:
+                # Marked first, so that a publication killed half-way is redone,
+                # and its staging files swept, by the next build.
+                self.store.set_meta("publish_pending", "1")
             previous = self.store.output_keys()
             try:
+                sweep_staging(feeds)
                 written = self._publish(
                     site_key, previous if same_site and not outputs_missing else {}
                 )

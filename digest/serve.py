@@ -69,6 +69,13 @@ class FeedFiles(StaticFiles):
         super().__init__(directory=directory, html=True, follow_symlink=False)
         self._root = os.path.realpath(directory)
 
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        # Dotfiles are not published: the build's staging files (`.atom.xml.*.tmp`),
+        # possibly half-written or left by a killed build, above all.
+        if any(part.startswith(".") for part in PurePosixPath(path.replace(os.sep, "/")).parts):
+            return "", None
+        return super().lookup_path(path)
+
     def file_response(
         self, full_path: PathLike, stat_result: os.stat_result, scope: Scope,
         status_code: int = 200,

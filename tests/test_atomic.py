@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.publish.atomic import Staged, write_atomic
+from digest.publish.atomic import Staged, sweep_staging, write_atomic
 
 
 def test_write_atomic_replaces_the_file_and_leaves_no_temp_file(tmp_path: Path) -> None:
@@ -42,3 +42,24 @@ def test_staged_files_all_land_on_commit(tmp_path: Path) -> None:
     assert staged.count == 2
     assert (tmp_path / "regions" / "europe.xml").read_bytes() == b"e"
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_sweeping_removes_only_staging_files(tmp_path: Path) -> None:
+    kept = ["atom.xml", ".htaccess", "notes.tmp", ".well-known/x.tmp", "regions/europe.xml"]
+    stale = [".atom.xml.k2j4h_x0.tmp", "regions/.europe.xml.a8b7c6d5.tmp"]
+    for rel in kept + stale:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(b"x")
+    assert sweep_staging(tmp_path) == 2
+    remaining = sorted(
+        p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()
+    )
+    assert remaining == sorted(kept)
+
+
+def test_a_shallow_sweep_leaves_subfolders_alone(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / ".themes.model.abcdefgh.tmp").write_bytes(b"x")
+    (tmp_path / "sub" / ".a.xml.abcdefgh.tmp").write_bytes(b"x")
+    assert sweep_staging(tmp_path, recursive=False) == 1
+    assert (tmp_path / "sub" / ".a.xml.abcdefgh.tmp").exists()

@@ -6,8 +6,10 @@ import email
 import email.policy
 import json
 import re
+import resource
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -175,3 +177,68 @@ def test_a_reader_closing_the_pipe_early_is_not_a_traceback(
     )
     assert shown.stdout == '{\n  "docum'
     assert "Traceback" not in shown.stderr
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_report_line(
+    write_config: WriteConfig, project: Path
+) -> None:
+    write_config()
+    (project / "seeds" / "strike.md").write_text(DOC)
+    (project / "seeds" / "x\npublished 99, updated 0\x1b[2K.txt").write_bytes(b"\x00\x01" * 40)
+    built = digest("build", cwd=project)
+    assert built.returncode == 0, built.stderr
+    assert built.stderr.splitlines() == [
+        "rejected: x\\npublished 99, updated 0\\x1b[2K.txt: not text: binary content"
+    ]
+    listed = digest("status", cwd=project).stdout
+    assert "  x\\npublished 99, updated 0\\x1b[2K.txt: not text: binary content\n" in listed
+
+
+def test_a_full_disk_under_the_state_folder_is_one_error_line(
+    write_config: WriteConfig, project: Path
+) -> None:
+    write_config()
+    for n in range(40):
+        text = DOC.replace("two weeks", f"{n} weeks") + "Dockers voted to return. " * 100
+        (project / "seeds" / f"{n}.md").write_text(text)
+
+    def small_disk() -> None:
+        # Writes past 60 kB fail as they would on a full disk (EFBIG instead of ENOSPC).
+        resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))
+
+    built = subprocess.run(
+        [sys.executable, "-m", "digest", "build"],
+        cwd=project, capture_output=True, text=True, timeout=60, preexec_fn=small_disk,
+    )  # fmt: skip
+    assert built.returncode == 1
+    state = project / ".digest" / "state.sqlite3"
+    assert built.stderr.startswith(f"error: cannot write the state database {state}: "), (
+        built.stderr
+    )
+    assert built.stderr.count("\n") == 1
+
+
+def staging_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob(".*.tmp") if p.is_file()]
+
+
+@pytest.mark.slow
+def test_staging_files_left_by_a_build_killed_mid_publication_go_at_the_next_build(
+    write_config: WriteConfig, project: Path
+) -> None:
+    write_config()
+    for n in range(300):
+        (project / "seeds" / f"{n}.md").write_text(DOC.replace("two weeks", f"{n} weeks"))
+    feeds = project / "feeds"
+    build = subprocess.Popen([sys.executable, "-m", "digest", "build"], cwd=project)
+    deadline = time.monotonic() + 60
+    while not (feeds.is_dir() and staging_files(feeds)) and build.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    build.kill()
+    build.wait()
+    assert staging_files(feeds), "the build finished before it could be killed mid-publication"
+    rebuilt = digest("build", cwd=project)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert staging_files(feeds) == []
+    assert len(list((feeds / "articles").iterdir())) == 300

@@ -154,6 +154,20 @@ def test_a_symlink_pointing_out_of_the_feeds_folder_is_refused(port: int, feeds:
     assert b"outside" not in body
 
 
+@pytest.mark.parametrize(
+    "path", ["/.atom.xml.k2j4h1x0.tmp", "/regions/.europe.xml.a8b7c6d5.tmp", "/.hidden/atom.xml"]
+)
+def test_staging_files_and_other_dotfiles_are_never_served(
+    port: int, feeds: Path, path: str
+) -> None:
+    target = feeds / path.lstrip("/")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("<feed>half written")
+    status, _, body = fetch(port, path)
+    assert status == 404
+    assert b"half written" not in body
+
+
 def test_a_missing_file_is_404(port: int) -> None:
     assert fetch(port, "/regions/nowhere.xml")[0] == 404
 

@@ -63,6 +63,10 @@ def _attempt(what: str, call: Callable[[], T]) -> T | None:
         return call()
     except DigestError as exc:
         log.error("%s failed: %s", what, exc)
+    except OSError as exc:
+        # A full disk or a read-only folder: the next wake-up tries again.
+        where = f"{printable(str(exc.filename))}: " if exc.filename else ""
+        log.error("%s failed: %s%s", what, where, exc.strerror or exc)
     except Exception:
         log.exception("%s failed", what)
     return None

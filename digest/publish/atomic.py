@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -22,6 +23,27 @@ def write_atomic(path: Path, data: bytes) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+# What _stage names a temp file: `.` + the target's name + mkstemp's 8 characters + `.tmp`.
+_STAGING = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+def sweep_staging(folder: Path, *, recursive: bool = True) -> int:
+    """Remove the temp files a killed writer left in `folder`; how many there were.
+
+    Only a process holding the state lock may call this: another writer's
+    files in progress look the same.
+    """
+    removed = 0
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            if _STAGING.fullmatch(name):
+                Path(parent, name).unlink(missing_ok=True)
+                removed += 1
+        if not recursive:
+            break
+    return removed
 
 
 def _unchanged(path: Path, data: bytes) -> bool:
