@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from urllib.parse import urljoin, urlsplit
@@ -86,14 +87,60 @@ def lead_image(doc: Document, page_url: str) -> str:
     return url if urlsplit(url).scheme in ("http", "https") else ""
 
 
-def _render(template: str, themes: ThemeNames | None = None, **context: object) -> bytes:
-    def url_of(kind: str, name: str) -> str:
-        # A label that names a taxonomy theme is listed on that theme's page.
-        if kind == "themes" and themes is not None:
-            name = themes.group_of(name)
-        return listing_url(kind, name)
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a list of articles shows of one, worked out before the template runs
+    (calls from inside a template cost several times more)."""
 
-    page = _environment().get_template(template).render(listing_url=url_of, **context)
+    title: str
+    url: str
+    byline: str
+    iso: str
+    date: str
+    summary: str
+    tags: tuple[tuple[str, str], ...]  # (absolute URL of the region or theme page, name)
+
+
+class _Links:
+    """The pages a region or theme name links to, for one render."""
+
+    def __init__(self, feed: FeedSettings, themes: ThemeNames | None) -> None:
+        self._base = feed.base_url
+        self._themes = themes
+        self._urls: dict[tuple[str, str], str] = {}
+
+    def __call__(self, kind: str, name: str) -> str:
+        """The page's path relative to the feeds folder."""
+        key = (kind, name)
+        if key not in self._urls:
+            # A label that names a taxonomy theme is listed on that theme's page.
+            if kind == "themes" and self._themes is not None:
+                name = self._themes.group_of(name)
+            self._urls[key] = listing_url(kind, name)
+        return self._urls[key]
+
+    def tags(self, doc: Document, skip_first: bool) -> tuple[tuple[str, str], ...]:
+        first = 1 if skip_first else 0
+        named = [("regions", n) for n in doc.regions.names[first:]]
+        named += [("themes", n) for n in doc.themes.names[first:]]
+        return tuple((self._base + self(kind, name), name) for kind, name in named)
+
+
+def _card(doc: Document, link_of: LinkOf, links: _Links, skip_first: bool = False) -> Card:
+    byline = " · ".join(p for p in (doc.author, doc.article.source) if p)
+    return Card(
+        title=doc.title,
+        url=link_of(doc),
+        byline=byline,
+        iso=doc.published.isoformat(),
+        date=doc.published.strftime("%-d %b %Y"),
+        summary=doc.summary,
+        tags=links.tags(doc, skip_first),
+    )
+
+
+def _render(template: str, links: _Links, **context: object) -> bytes:
+    page = _environment().get_template(template).render(listing_url=links, **context)
     return page.encode("utf-8")
 
 
@@ -104,9 +151,11 @@ def page_path(doc: Document | DocumentRef) -> str:
 
 def article_page(doc: Document, feed: FeedSettings, themes: ThemeNames | None = None) -> bytes:
     own = feed.base_url + page_path(doc)
+    links = _Links(feed, themes)
     return _render(
         "article.html",
-        themes,
+        links,
+        tags=links.tags(doc, skip_first=False),
         doc=doc,
         feed=feed,
         canonical=doc.article.url or own,
@@ -126,9 +175,11 @@ def index_page(
     themes: ThemeNames | None = None,
 ) -> bytes:
     """The latest articles grouped like the digest, the ways into the archive, every feed."""
+    links = _Links(feed, themes)
     return _render(
         "index.html",
-        themes,
+        links,
+        card=lambda doc: _card(doc, link_of, links, skip_first=True),
         groups=group(documents[: feed.max_entries], themes),
         feed=feed,
         link_of=link_of,
@@ -149,11 +200,12 @@ def listing_page(
     """A region's or a theme's page: its newest articles, then its months."""
     label = "Region" if listing.kind == "regions" else "Theme"
     intro = f"{label}: {len(listing.ids)} article{'s' if len(listing.ids) != 1 else ''}"
+    links = _Links(feed, themes)
     return _render(
         "listing.html",
-        themes,
+        links,
         listing=listing,
-        documents=documents,
+        cards=[_card(doc, link_of, links) for doc in documents],
         feed=feed,
         link_of=link_of,
         heading=listing.name,
@@ -181,11 +233,12 @@ def archive_page(
     name = f"{listing.name}, {page.label}" if listing.name else page.label
     up, up_label = (listing.path, listing.name) if listing.name else ("#archive", "All months")
     count = len(page.ids)
+    links = _Links(feed, themes)
     return _render(
         "listing.html",
-        themes,
+        links,
         listing=listing,
-        documents=documents,
+        cards=[_card(doc, link_of, links) for doc in documents],
         feed=feed,
         link_of=link_of,
         heading=name,
@@ -203,4 +256,4 @@ def archive_page(
 
 
 def not_found_page(feed: FeedSettings) -> bytes:
-    return _render("404.html", feed=feed, og_title=f"Not found · {feed.title}")
+    return _render("404.html", _Links(feed, None), feed=feed, og_title=f"Not found · {feed.title}")
