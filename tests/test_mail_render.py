@@ -9,6 +9,7 @@ from pathlib import Path
 from lxml import html as lxml_html
 
 from digest.config import Config, Recipient
+from digest.enrich.themes import ThemeNames, default_aliases, default_taxonomy
 from digest.mail.message import build_message
 from digest.mail.periods import Period
 from digest.mail.render import Renderer, for_recipient, unsubscribe_links
@@ -89,6 +90,19 @@ def test_filters_match_any_region_and_any_theme_case_insensitively() -> None:
     assert [d.path for d in for_recipient(docs, europe_energy)] == ["doc-2.md", "doc-4.md"]
     assert [d.path for d in for_recipient(docs, africa)] == ["doc-3.md", "doc-7.md"]
     assert for_recipient(docs, Recipient("z@example.org")) == docs
+
+
+def test_a_theme_filter_takes_in_the_labels_filed_under_that_theme() -> None:
+    docs = [
+        make_document(1, themes=("Global Economy",)),
+        make_document(2, themes=("Economy & Trade",), inferred=True),
+        make_document(3, themes=("Fishing Fleets",)),
+    ]
+    economy = Recipient("x@example.org", themes=("economy and trade",))
+    names = ThemeNames(default_taxonomy(), default_aliases())
+    assert [d.path for d in for_recipient(docs, economy, names)] == ["doc-1.md", "doc-2.md"]
+    fishing = Recipient("y@example.org", themes=("fishing fleets",))
+    assert [d.path for d in for_recipient(docs, fishing, names)] == ["doc-3.md"]
 
 
 def normalise(data: bytes) -> str:

@@ -53,18 +53,26 @@ def unsubscribe_links(digest: DigestSettings, feed: FeedSettings, recipient: str
     return Unsubscribe(mailto=f"mailto:{digest.sender}?subject=unsubscribe", https=https)
 
 
-def for_recipient(documents: Sequence[Document], recipient: Recipient) -> list[Document]:
+def for_recipient(
+    documents: Sequence[Document], recipient: Recipient, names: ThemeNames | None = None
+) -> list[Document]:
     """The documents a recipient asked for.
 
     Within regions (or themes) any match counts; when both are given a
     document must match both, so "Europe" + "Energy" means European energy news.
+    With the taxonomy's `names`, themes match as filed: asking for "Economy &
+    Trade" brings the stories a site labelled "Global Economy".
     """
+
+    def filed(name: str) -> str:
+        return (names.group_of(name) if names is not None else name).casefold()
+
     regions = {name.casefold() for name in recipient.regions}
-    themes = {name.casefold() for name in recipient.themes}
+    themes = {filed(name) for name in recipient.themes}
 
     def wanted(doc: Document) -> bool:
         in_region = not regions or any(n.casefold() in regions for n in doc.regions.names)
-        in_theme = not themes or any(n.casefold() in themes for n in doc.themes.names)
+        in_theme = not themes or any(filed(n) in themes for n in doc.themes.names)
         return in_region and in_theme
 
     return [doc for doc in documents if wanted(doc)]

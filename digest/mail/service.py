@@ -235,7 +235,7 @@ class Mailer:
         digest = self._config.digest
         out: list[tuple[str, str, bytes]] = []
         for recipient in self._recipients():
-            mine = for_recipient(docs, recipient)
+            mine = for_recipient(docs, recipient, self._themes)
             # An empty digest only when send_empty asks for it and nothing at all is new;
             # a filter that matches nothing sends nothing.
             if not mine and (docs or not digest.send_empty):
