@@ -191,35 +191,42 @@ class ThemeModel:
 
         bags = [_bag(text) for text, _ in labelled]
         corpus_bags = [_bag(text) for text in texts]
-        self._idf = _idf(bags + corpus_bags)
+        idf = _idf(bags + corpus_bags)
         # Words no document used weigh most: they are the rarest the model knows of.
-        self._unseen_idf = math.log(len(bags) + len(corpus_bags) + 1) + 1.0
+        unseen = math.log(len(bags) + len(corpus_bags) + 1) + 1.0
+
+        def vector(bag: Mapping[str, float]) -> dict[str, float]:
+            return _unit({w: _tf(c) * idf.get(w, unseen) for w, c in bag.items()})
+
         self.themes = tuple(taxonomy)
         seed: list[dict[str, float]] = []
         for name in self.themes:
-            keywords = {w: c * self._idf_of(w) for w, c in _keyword_bag(taxonomy[name]).items()}
-            seed.append(_scaled(_unit(keywords), KEYWORD_WEIGHT))
+            terms = {w: c * idf.get(w, unseen) for w, c in _keyword_bag(taxonomy[name]).items()}
+            seed.append(_scaled(_unit(terms), KEYWORD_WEIGHT))
         index = {name: i for i, name in enumerate(self.themes)}
         for bag, (_, names) in zip(bags, labelled, strict=True):
-            vector = self._vector(bag)
+            example = vector(bag)
             for name in names:
-                _add(seed[index[name]], vector)
-        self._postings = _postings([_unit(c) for c in seed])
+                _add(seed[index[name]], example)
+        postings = _postings([_unit(c) for c in seed])
         # Self-training: the documents the model is sure of teach it the
         # vocabulary of the rest (names, jargon no description lists).
-        vectors = [self._vector(bag) for bag in corpus_bags]
+        vectors = [vector(bag) for bag in corpus_bags]
         for share in SELF_TRAINING_SHARES if vectors else ():
             sums = [dict(c) for c in seed]
             by_theme: dict[int, list[tuple[float, int]]] = {}
-            for n, vector in enumerate(vectors):
-                theme, confidence = self._ranked(vector)[0]
+            for n, unit in enumerate(vectors):
+                theme, confidence = _ranked(_dot(unit, postings, len(seed)), 1.0)[0]
                 if confidence >= self.threshold and confidence > 0.0:
                     by_theme.setdefault(theme, []).append((confidence, n))
             for theme, found in by_theme.items():
                 found.sort(reverse=True)
                 for _, n in found[: math.ceil(share * len(found))]:
                     _add(sums[theme], _scaled(vectors[n], SELF_TRAINING_WEIGHT))
-            self._postings = _postings([_unit(c) for c in sums])
+            postings = _postings([_unit(c) for c in sums])
+        # One look-up per word of a document at inference: its IDF and postings.
+        self._terms = {w: (idf.get(w, unseen), postings.get(w, ())) for w in idf | postings}
+        self._unseen: tuple[float, tuple[tuple[int, float], ...]] = (unseen, ())
 
     @property
     def fingerprint(self) -> str:
@@ -233,7 +240,19 @@ class ThemeModel:
         the others: shared everyday words lift every score alike, and a document
         on a subject outside the taxonomy lands about as near to every theme.
         """
-        return [(self.themes[i], c) for i, c in self._ranked(_bag(text), unit=False)]
+        # The document's TF-IDF vector is weighed and normalised on the fly:
+        # inference runs on every document of every build.
+        scores = [0.0] * len(self.themes)
+        terms, unseen = self._terms, self._unseen
+        norm = 0.0
+        for word, count in _bag(text).items():
+            idf, entries = terms.get(word, unseen)
+            weight = _tf(count) * idf
+            norm += weight * weight
+            for theme, centroid_weight in entries:
+                scores[theme] += weight * centroid_weight
+        ranked = _ranked(scores, 1.0 / math.sqrt(norm) if norm else 1.0)
+        return [(self.themes[i], c) for i, c in ranked]
 
     def infer(self, text: str) -> tuple[str, ...]:
         """The themes of `text` (title on its first line), most confident first; () if unsure."""
@@ -243,38 +262,41 @@ class ThemeModel:
         best = ranked[0][1]
         return tuple(name for name, c in ranked[:2] if c >= SECOND_THEME_RATIO * best)
 
-    def _ranked(self, vector: Mapping[str, float], unit: bool = True) -> list[tuple[int, float]]:
-        """Themes by confidence for a unit vector, or (unit=False) a bag of word counts.
 
-        A bag is weighted and normalised on the fly: inference runs on every
-        document of every build, and building its vector first costs a third more.
-        """
-        scores = [0.0] * len(self.themes)
-        postings, idf, unseen, log = self._postings, self._idf, self._unseen_idf, math.log
-        norm = 0.0
-        for word, count in vector.items():
-            weight = count if unit else (1.0 + log(count)) * idf.get(word, unseen)
-            norm += weight * weight
-            for theme, centroid_weight in postings.get(word, ()):
-                scores[theme] += weight * centroid_weight
-        scale = 1.0 if unit or not norm else 1.0 / math.sqrt(norm)
-        total, others = sum(scores) * scale, max(len(scores) - 1, 1)
-        ranked = [(i, s * scale - (total - s * scale) / others) for i, s in enumerate(scores)]
-        return sorted(ranked, key=lambda item: -item[1])
+def _dot(
+    unit: Mapping[str, float], postings: Mapping[str, Sequence[tuple[int, float]]], themes: int
+) -> list[float]:
+    scores = [0.0] * themes
+    for word, weight in unit.items():
+        for theme, centroid_weight in postings.get(word, ()):
+            scores[theme] += weight * centroid_weight
+    return scores
 
-    def _idf_of(self, word: str) -> float:
-        return self._idf.get(word, self._unseen_idf)
 
-    def _vector(self, bag: Mapping[str, int]) -> dict[str, float]:
-        """Unit TF-IDF vector of a document's word counts, term frequency dampened by log."""
-        return _unit({w: (1.0 + math.log(c)) * self._idf_of(w) for w, c in bag.items()})
+def _ranked(scores: Sequence[float], scale: float) -> list[tuple[int, float]]:
+    """Theme indexes by confidence: the scaled score less the mean of the others."""
+    total, others = sum(scores) * scale, max(len(scores) - 1, 1)
+    ranked = [(i, s * scale - (total - s * scale) / others) for i, s in enumerate(scores)]
+    return sorted(ranked, key=lambda item: -item[1])
+
+
+# Term frequency dampened by log, precomputed for the counts most words have.
+_TF = tuple(1.0 + math.log(c) if c else 0.0 for c in range(64))
+
+
+def _tf(count: float) -> float:
+    return _TF[count] if isinstance(count, int) and count < 64 else 1.0 + math.log(count)
 
 
 def _bag(text: str) -> Counter[str]:
     title, _, body = text.partition("\n")
-    bag = Counter(_stems(body))
-    for word in _stems(title):
-        bag[word] += TITLE_WEIGHT
+    bag: Counter[str] = Counter()
+    # Each distinct word is stemmed once, however often it occurs.
+    for word, count in Counter(_WORD.findall(body.lower())).items():
+        if stem := _stem(word):
+            bag[stem] += count
+    for stem in _stems(title):
+        bag[stem] += TITLE_WEIGHT
     return bag
 
 
