@@ -202,6 +202,18 @@ def test_small_town_in_a_company_name_places_nothing(inferrer: RegionInferrer) -
     assert inferrer.infer("Fund holds stake", body) == ()
 
 
+def test_town_shared_by_several_countries_needs_support(inferrer: RegionInferrer) -> None:
+    assert inferrer.infer("Protest", "Students marched in Cambridge on Saturday.") == ()
+    body = "Students marched in Cambridge on Saturday against British tuition fees."
+    assert inferrer.countries("Protest", body) == ["GB"]
+
+
+def test_curated_town_overrides_the_gazetteers_larger_namesake(
+    inferrer: RegionInferrer,
+) -> None:
+    assert inferrer.infer("Talks stall", "Talks in Westminster stalled again.") == (EUROPE,)
+
+
 def test_place_names_match_with_or_without_accents(inferrer: RegionInferrer) -> None:
     assert inferrer.infer("Rally", "A rally in Bogotá drew thousands.") == (LATAM,)
     assert inferrer.infer("Rally", "A rally in Bogota drew thousands.") == (LATAM,)

@@ -35,6 +35,7 @@ class Place:
     ambiguous: bool = False  # codes are alternatives, not a shared area
     person_like: bool = False
     subdivision: bool = False  # a state or province: "City, State" places the city there
+    town: bool = False  # from the town table: when ambiguous, only support decides
 
 
 def _fold_table() -> dict[int, str]:
@@ -111,16 +112,18 @@ def towns() -> dict[str, str]:
     """
     text = resources.files("digest.data").joinpath("towns.tsv").read_text("utf-8")
     table = dict(line.split("\t", 1) for line in text.splitlines() if not line.startswith("#"))
+    areas = read_toml("areas.toml")
+    table.update({fold(name): ",".join(codes_of(v)) for name, v in areas["towns"].items()})
     for name in places():
         table.pop(name, None)
-    for name in read_toml("areas.toml")["rules"]["not_towns"]:
+    for name in areas["rules"]["not_towns"]:
         table.pop(name, None)
     return table
 
 
 def town_place(codes: str) -> Place:
     split = tuple(codes.split(","))
-    return Place(codes=split, ambiguous=len(split) > 1)
+    return Place(codes=split, ambiguous=len(split) > 1, town=True)
 
 
 def _headline(name: str) -> str:

@@ -70,8 +70,8 @@ _PASSING_BEFORE = re.compile(
     r"(?:\b(?:exports?|exported|exporting|exporters?|imports?|imported|importing|importers?"
     r"|shipments?|shipped|shipping|sales|sold|sell|sells|selling|deliveries|delivered"
     r"|supplies|supplied|supplying|suppliers?|purchases|purchased|bought|buying|buyers?"
-    r"|orders?|trade|surplus|deficit|loans?|lent|debts?|aid|credits?)\b[^.;:\n]{0,40}?"
-    r"\b(?:to|from|with)"
+    r"|orders?)\b[^.;:\n]{0,40}?\b(?:to|from)"
+    r"|\b(?:trade|surplus|deficit)\s+with"
     r"|\b(?:compared\s+(?:with|to)|than|like|unlike|such\s+as|versus|vs\.?|rather\s+than"
     r"|as\s+well\s+as|ahead\s+of|behind)"
     r"|\b(?:buyers?|customers?|clients?|suppliers?|importers?|partners?|competitors?|rivals?)"
@@ -285,6 +285,9 @@ def _resolve(found: list[Mention]) -> dict[str, float]:
         place = mention.place
         if place.ambiguous:
             code = max(place.codes, key=lambda c: support.get(c, 0.0))
+            # A town several countries share is left out when nothing else supports one.
+            if place.town and not support.get(code):
+                continue
             scores[code] = scores.get(code, 0.0) + mention.weight
     return scores
 
