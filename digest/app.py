@@ -210,6 +210,10 @@ class App:
                 result.rejected.append(old)
                 progress.advance()
                 continue
+            if cand.refused:
+                reject(cand, cand.refused)
+                progress.advance()
+                continue
             verdict = self._triage(cand, row, by_hash, gone, claimed, result)
             if isinstance(verdict, Rejected):
                 reject(cand, verdict.reason)

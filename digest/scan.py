@@ -41,6 +41,8 @@ class Candidate:
     location: str  # the file to read (a symlink's resolved target)
     size: int
     mtime_ns: int
+    # Why the file is not read at all (a link out of the seeds folder), or None.
+    refused: str | None = None
 
     @property
     def path(self) -> Path:
@@ -52,7 +54,8 @@ def scan(seeds: Path, ignore: tuple[str, ...] = ()) -> list[Candidate]:
 
     A pattern in `ignore` matches a file or folder by its name or by its path
     relative to `seeds` ("*.bak", "drafts", "drafts/*"). Symbolic links are
-    followed only when their target lies inside the seeds folder.
+    followed only when their target lies inside the seeds folder; a link out of
+    it is listed with the reason it is `refused`.
     """
     if not seeds.is_dir():
         reason = "seeds folder not found" if not seeds.exists() else "seeds path is not a folder"
@@ -82,8 +85,17 @@ def _walk(
             continue
         try:
             if entry.is_symlink():
-                resolved = _inside(root, Path(entry.path))
+                resolved = _target(Path(entry.path))
                 if resolved is None:
+                    continue
+                if not resolved.is_relative_to(root):
+                    # Reported, not skipped in silence: the user made this link
+                    # and should learn why its document is missing.
+                    info = entry.stat(follow_symlinks=False)
+                    why = f"symbolic link to {resolved}, outside the seeds folder; not followed"
+                    found.append(
+                        Candidate(relpath, entry.path, info.st_size, info.st_mtime_ns, why)
+                    )
                     continue
                 target, info = str(resolved), resolved.stat()
             else:
@@ -114,10 +126,9 @@ def _skipped(name: str, relpath: str, ignore: tuple[str, ...]) -> bool:
     return any(fnmatchcase(name, p) or fnmatchcase(relpath, p) for p in ignore)
 
 
-def _inside(root: Path, link: Path) -> Path | None:
-    """The target of `link` if it exists and lies inside `root`, else None."""
+def _target(link: Path) -> Path | None:
+    """Where `link` finally points, or None for a dangling link or a loop of links."""
     try:
-        resolved = link.resolve(strict=True)
+        return link.resolve(strict=True)
     except (OSError, RuntimeError):
-        return None  # dangling link or a loop of links
-    return resolved if resolved.is_relative_to(root) else None
+        return None

@@ -402,3 +402,19 @@ def test_the_documents_of_a_build_teach_the_theme_model_their_vocabulary(
         ["Baking"],
         True,
     )
+
+
+def test_a_link_out_of_the_seeds_folder_is_rejected_with_its_reason_in_status(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config()
+    write(project / "seeds", "a.md")
+    private = write(project / "private", "secret.md", "Private notes")
+    (project / "seeds" / "secret.md").symlink_to(private)
+    result = make_app(config, _now=clock).build()
+    assert result.published == 1
+    reason = f"symbolic link to {private.resolve()}, outside the seeds folder; not followed"
+    assert [(r.path, r.reason) for r in result.rejected] == [("secret.md", reason)]
+    status = make_app(config, _now=clock).status()
+    assert [(r["path"], r["reason"]) for r in status["rejected"]] == [("secret.md", reason)]
+    assert "Private notes" not in {e.title for e in entries(config)}

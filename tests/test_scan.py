@@ -60,14 +60,24 @@ def test_symlink_to_a_file_inside_the_seeds_folder_is_followed(tmp_path: Path) -
     assert found["alias.md"].path == (tmp_path / "real" / "a.md").resolve()
 
 
-def test_symlinks_pointing_outside_the_seeds_folder_are_refused(tmp_path: Path) -> None:
+def test_symlinks_pointing_outside_the_seeds_folder_are_refused_with_the_reason(
+    tmp_path: Path,
+) -> None:
     seeds, outside = tmp_path / "seeds", tmp_path / "private"
     touch(seeds, "a.md")
     touch(outside, "secret.md", "folder/secret.md")
     (seeds / "secret.md").symlink_to(outside / "secret.md")
     (seeds / "folder").symlink_to(outside / "folder")
     (seeds / "relative.md").symlink_to("../private/secret.md")
-    assert relpaths(seeds) == ["a.md"]
+    refused = {c.relpath: c.refused for c in scan(seeds)}
+    why = "symbolic link to {}, outside the seeds folder; not followed"
+    outside = outside.resolve()
+    assert refused == {
+        "a.md": None,
+        "folder": why.format(outside / "folder"),
+        "relative.md": why.format(outside / "secret.md"),
+        "secret.md": why.format(outside / "secret.md"),
+    }
 
 
 def test_dangling_symlinks_and_link_loops_are_skipped(tmp_path: Path) -> None:
