@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -11,8 +12,9 @@ import pytest
 
 from digest.app import make_app
 from digest.config import Config
-from digest.publish.pages import describe
+from digest.publish.pages import article_page, describe
 from tests.conftest import Clock, WriteConfig
+from tests.factories import make_document
 
 BASE = "https://news.example.org/"
 
@@ -208,3 +210,41 @@ def test_a_404_page_in_the_sites_look_is_written(built: Config) -> None:
 )
 def test_descriptions_are_cut_at_a_word_boundary(text: str, expected: str) -> None:
     assert describe(text) == expected
+
+
+def render_article(
+    config: Config, image: str | None, url: str | None = None
+) -> lxml.html.HtmlElement:
+    doc = make_document(3, url=url)
+    doc = replace(doc, article=replace(doc.article, image=image))
+    return lxml.html.fromstring(article_page(doc, config.feed))
+
+
+@pytest.mark.parametrize(
+    ("image", "url", "expected"),
+    [
+        ("https://cdn.example.net/port.jpg", None, "https://cdn.example.net/port.jpg"),
+        (
+            "/media/port.jpg",
+            "https://paper.example.com/2025/port",
+            "https://paper.example.com/media/port.jpg",
+        ),
+    ],
+)
+def test_an_articles_lead_image_is_shown_and_shared_with_an_absolute_url(
+    write_config: WriteConfig, image: str, url: str | None, expected: str
+) -> None:
+    html = render_article(write_config(), image, url)
+    assert html.xpath("//figure[@class='lead']/img/@src") == [expected]
+    assert html.xpath("//meta[@property='og:image']/@content") == [expected]
+    assert html.xpath("//meta[@name='twitter:card']/@content") == ["summary_large_image"]
+
+
+@pytest.mark.parametrize("image", [None, "javascript:alert(1)", "data:image/png;base64,AAAA"])
+def test_without_a_usable_image_the_page_shares_the_site_logo_and_shows_none(
+    write_config: WriteConfig, image: str | None
+) -> None:
+    html = render_article(write_config(), image)
+    assert html.xpath("//figure") == []
+    assert html.xpath("//meta[@property='og:image']/@content") == [BASE + "logo.png"]
+    assert html.xpath("//meta[@name='twitter:card']/@content") == ["summary"]

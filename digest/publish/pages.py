@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from urllib.parse import urljoin, urlsplit
 
 import jinja2
 
@@ -20,7 +19,9 @@ from digest.config import FeedSettings
 from digest.enrich.themes import ThemeNames
 from digest.grouping import group
 from digest.model import Document, DocumentRef
+from digest.publish.assets import FAVICON, site_assets
 from digest.publish.browse import ArchivePage, Listing, SiteMap, listing_url
+from digest.publish.entries import image_url
 from digest.publish.feeds import LinkOf
 
 STYLESHEET = "page.css"
@@ -78,13 +79,11 @@ def describe(text: str, limit: int = _DESCRIPTION) -> str:
     return cut + "…"
 
 
-def lead_image(doc: Document, page_url: str) -> str:
-    """The article's lead image as an absolute http(s) URL, or "" when it has none."""
-    image = getattr(doc.article, "image", None)
-    if not isinstance(image, str) or not image.strip():
-        return ""
-    url = urljoin(doc.article.url or page_url, image.strip())
-    return url if urlsplit(url).scheme in ("http", "https") else ""
+@cache
+def _site_images(feed: FeedSettings) -> tuple[str, str]:
+    """The site's icon and logo URLs, as the feeds carry them."""
+    assets = site_assets(feed)
+    return assets.icon, assets.logo
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +138,12 @@ def _card(doc: Document, link_of: LinkOf, links: _Links, skip_first: bool = Fals
     )
 
 
-def _render(template: str, links: _Links, **context: object) -> bytes:
-    page = _environment().get_template(template).render(listing_url=links, **context)
+def _render(template: str, links: _Links, feed: FeedSettings, **context: object) -> bytes:
+    icon, logo = _site_images(feed)
+    page = _environment().get_template(template).render(
+        listing_url=links, feed=feed, favicon=feed.base_url + FAVICON, icon=icon, logo=logo,
+        **context,
+    )  # fmt: skip
     return page.encode("utf-8")
 
 
@@ -162,7 +165,7 @@ def article_page(doc: Document, feed: FeedSettings, themes: ThemeNames | None = 
         og_title=doc.title,
         og_type="article",
         description=describe(doc.summary),
-        image=lead_image(doc, own),
+        image=image_url(doc.article.image, doc.article.url or own),
     )
 
 
@@ -256,4 +259,4 @@ def archive_page(
 
 
 def not_found_page(feed: FeedSettings) -> bytes:
-    return _render("404.html", _Links(feed, None), feed=feed, og_title=f"Not found · {feed.title}")
+    return _render("404.html", _Links(feed, None), feed, og_title=f"Not found · {feed.title}")
