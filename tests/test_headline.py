@@ -88,3 +88,21 @@ def test_a_title_is_derived_from_the_first_sentence_fit_for_a_summary() -> None:
 def test_a_document_of_fragments_gets_its_opening_words_and_no_lead() -> None:
     assert derive_title(["Rain", "More later"]) == ("Rain", None)
     assert derive_title([]) == ("", None)
+
+
+def test_a_relative_clause_is_never_taken_for_the_main_clause() -> None:
+    lead = (
+        "A flu outbreak that closed more than thirty schools in the valley since December "
+        "is over, the regional health authority declared on Friday."
+    )
+    assert headline(lead) == (
+        "A flu outbreak that closed more than thirty schools in the valley since December is over"
+    )
+
+
+def test_an_adverb_before_the_cut_goes_with_what_followed() -> None:
+    lead = (
+        "The former harbour master will need to keep his lawyers even after being cleared "
+        "of every charge brought against him by the port authority last year."
+    )
+    assert headline(lead) == "The former harbour master will need to keep his lawyers"

@@ -40,7 +40,8 @@ _WHEN = re.compile(
     re.IGNORECASE,
 )
 _SPEECH = (
-    r"(?:said|says|announced|reported|confirmed|warned|claimed|insisted|stated|told\s+[\w ]{1,30}?)"
+    r"(?:said|says|announced|reported|confirmed|warned|claimed|insisted|stated|declared|added"
+    r"|noted|wrote|told\s+[\w ]{1,30}?)"
 )
 # "Police said on Monday that ..." -> what they said.
 _REPORTING_FRAME = re.compile(
@@ -78,7 +79,6 @@ _DANGLING = frozenset(
     a an the his her their its our my your this that these those to of for and or but nor
     with from by at in on as is are was were be been has have had will would can could may
     might must should shall do does did not no than then so very who which whose whom
-    even just only also still now
     """.split()
 )
 # A word that is very likely a verb: enough to tell a clause from a bare noun phrase.
@@ -90,6 +90,8 @@ _VERB = re.compile(
     r"|agrees|signs|joins|leaves|returns|becomes|remains|expects|needs|hopes|claims|shows"
     r"|finds|sees|puts|sets|cuts|buys|sells|raises|keep|keeps|face|need|want|[a-z]{2,}ed)\b"
 )
+# "will need to keep his lawyers even | after being convicted": the adverb goes with what follows.
+_TRAILING_ADVERB = re.compile(r"(?:\s+(?:even|just|only|also|still|now|shortly|soon|long))+$", re.I)
 # "... of 10 and, in internet years": a comma that opens an aside inside a clause.
 _COMMA_AFTER_CONJUNCTION = re.compile(r"\b(?:and|but|or|that),", re.IGNORECASE)
 # ", who led a youth ministry": an aside that a cut must not leave open.
@@ -134,18 +136,28 @@ def _drop_prefix(pattern: re.Pattern[str], text: str) -> str:
 
 
 def _shorten(text: str, max_chars: int) -> str:
-    """The longest clause-ending prefix of `text` within `max_chars`, else all of it."""
+    """The longest clause-ending prefix of `text` within `max_chars`; else the first
+    clause if it is at most a quarter over, else a phrase-ending prefix, else all of it."""
     if len(text) <= max_chars:
         return text
     for boundary in (_CLAUSE_BOUNDARY, _PHRASE_BOUNDARY):
-        heads = [text[: m.start()] for m in boundary.finditer(text)]
+        heads = [_TRAILING_ADVERB.sub("", text[: m.start()]) for m in boundary.finditer(text)]
         heads = [head for head in heads if _whole(head)]
         if boundary is _PHRASE_BOUNDARY:
             heads = [head for head in heads if not _SUBORDINATE.search(head)]
         fitting = [head for head in heads if len(head) <= max_chars]
         if fitting:
             return fitting[-1]
+        if boundary is _CLAUSE_BOUNDARY and heads and len(heads[0]) <= max_chars * 5 // 4:
+            # A main clause a little over the limit beats a cut inside it.
+            return heads[0]
     return text
+
+
+def _main_clause(head: str) -> str:
+    """`head` up to its first subordinate clause ("A measles outbreak | that affected")."""
+    match = _SUBORDINATE.search(head)
+    return head[: match.start()] if match else head
 
 
 def _whole(head: str) -> bool:
@@ -154,7 +166,7 @@ def _whole(head: str) -> bool:
     words = head.split()
     return (
         len(words) >= MIN_WORDS
-        and _VERB.search(head, len(words[0])) is not None
+        and _VERB.search(_main_clause(head), len(words[0])) is not None
         and words[-1].lower() not in _DANGLING
         and not words[-1].lower().endswith("ing")
         and not _COMMA_AFTER_CONJUNCTION.search(head)
