@@ -90,10 +90,11 @@ _ANYWHERE = re.compile(
 # Every rule searched for mid-sentence holds one of these: a cheap substring test
 # spares the search on almost every sentence of an article.
 _ANYWHERE_HINTS = tuple(
-    "afloat|donation|copyrighted|us on|us at|us via|me on|me at|me via|join our|to our|"
-    "follow our|share|download|if you|we rely|we depend|like you|-supported|-funded|patreon|"
-    "coffee|ko-fi|support|publish|print|produc|distribut|post|permission|creative commons|"
-    "consent".split("|")
+    "afloat|donation|copyrighted|us on|us at|us via|me on|me at|me via|join our|"
+    "subscribe to our|follow our|share this|share it|share the|download|if you|we rely|"
+    "we depend|like you|-supported|-funded|patreon|coffee|ko-fi|support independent|"
+    "support quality|support our|support local|republish|re-publish|reprint|reproduc|"
+    "redistribut|repost|permission|creative commons|consent".split("|")
 )
 
 # "Copyright ©" or "©" to the end of the line: the rights statement itself.
