@@ -78,3 +78,20 @@ def test_a_one_sentence_description_is_completed_from_the_body() -> None:
     done = Enricher(summary, RegionSettings(countries={}), themes).enrich(article)
     assert done.summary.startswith(article.standfirst)
     assert done.summary.endswith(TEXT[0]) or done.summary.endswith(TEXT[1])
+
+
+def test_a_derived_title_is_not_repeated_by_a_near_identical_sentence() -> None:
+    bulletins = tuple(
+        f"The coast road between Wenlow and Astby remains closed to all traffic, update {n}."
+        for n in range(1, 5)
+    )
+    others = (
+        "Engineers expect to reopen the Wenlow bridge once the wind drops below gale force.",
+        "Schools on the eastern coast will stay shut until the storm has passed.",
+    )
+    summary = SummarySettings(sentences=3, max_chars=600)
+    themes = theme_model(ThemeSettings(taxonomy={}, threshold=0.0), [])
+    article = Article(format="plain", paragraphs=(*bulletins, *others))
+    done = Enricher(summary, RegionSettings(countries={}), themes).enrich(article)
+    assert done.title == bulletins[0][:-1]
+    assert done.summary == " ".join(others)

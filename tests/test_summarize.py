@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from digest.enrich.summarize import (
@@ -173,9 +175,15 @@ def test_a_sentence_repeating_the_title_is_left_out() -> None:
 
 
 def test_later_sentence_close_to_the_title_can_be_chosen() -> None:
-    title = "Town hall meeting on the harbour plan next month"
+    title = "Public meeting at the town hall"
     assert STORY[4] not in summary_sentences(STORY)
-    assert STORY[4] in summary_sentences(STORY, title=title)
+    assert STORY[4] in summary_sentences(STORY, title=title, scoring=replace(SCORING, title=1.0))
+
+
+def test_a_sentence_that_nearly_repeats_the_title_is_left_out() -> None:
+    title = "Town hall meeting on the harbour plan next month"
+    chosen = summary_sentences(STORY, title=title, scoring=replace(SCORING, title=1.0))
+    assert STORY[4] not in chosen
 
 
 @pytest.mark.parametrize(
@@ -236,7 +244,11 @@ def test_near_duplicate_sentences_are_never_both_chosen() -> None:
     ]
     matrix = similarities(candidates)
     assert matrix[0][1] >= SCORING.duplicate
-    assert select(candidates, matrix, sentences=2, affinity=[0.0, 5.0, 0.0]) == [0, 2]
+    boost = replace(SCORING, title=10.0)
+    assert select(candidates, matrix, sentences=2, affinity=[0.0, 0.5, 0.0], scoring=boost) == [
+        0,
+        2,
+    ]
 
 
 def test_a_quotation_of_several_sentences_is_kept_whole_in_a_summary() -> None:
@@ -268,9 +280,11 @@ def test_an_opening_sentence_that_points_back_brings_its_antecedent() -> None:
     matrix = [[0.0] * 4 for _ in range(4)]
     # The third sentence is the best but opens on "The plan": the one before comes too,
     # and that one opens on "It", so with room for two it is not chosen at all.
-    affinity = [0.0, 0.0, 5.0, 1.0]
-    assert select(candidates, matrix, sentences=2, affinity=affinity) == [0, 3]
-    assert select(candidates, matrix, sentences=3, affinity=[0.0, 5.0, 4.0, 0.0]) == [0, 1, 2]
+    boost = replace(SCORING, title=10.0)
+    affinity = [0.0, 0.0, 0.5, 0.1]
+    assert select(candidates, matrix, sentences=2, affinity=affinity, scoring=boost) == [0, 3]
+    affinity = [0.0, 0.5, 0.4, 0.0]
+    assert select(candidates, matrix, sentences=3, affinity=affinity, scoring=boost) == [0, 1, 2]
     assert refers_back(candidates[2]) and refers_back("Many of them left.")
     assert not refers_back("This week the council met.")
 
@@ -282,8 +296,12 @@ def test_a_best_sentence_that_points_back_opens_the_summary_only_after_its_antec
         "Fishermen worry that the work will disturb the breeding grounds of the bay.",
     ]
     matrix = [[0.0] * 3 for _ in range(3)]
-    assert select(candidates, matrix, sentences=2, affinity=[0.0, 5.0, 0.0]) == [0, 1]
-    assert select(candidates, matrix, sentences=1, affinity=[0.0, 5.0, 3.0]) == [2]
+    boost = replace(SCORING, title=10.0)
+    assert select(candidates, matrix, sentences=2, affinity=[0.0, 0.5, 0.0], scoring=boost) == [
+        0,
+        1,
+    ]
+    assert select(candidates, matrix, sentences=1, affinity=[0.0, 0.5, 0.3], scoring=boost) == [2]
 
 
 def test_a_short_description_is_completed_with_the_best_body_sentences() -> None:

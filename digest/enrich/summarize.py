@@ -394,8 +394,8 @@ def select(
     """Positions of the best `sentences` candidates, in document order; the first `keep`
     are chosen whatever their score.
 
-    Best first, except that a near-duplicate of a chosen sentence is never chosen too
-    (of a run of near-identical sentences the earliest stands for them all), and a
+    Best first, except that a near-duplicate of a chosen sentence or of the title is
+    never chosen (of a run of near-identical sentences the earliest stands for them all), and a
     sentence that would open the summary while pointing back ("He said", "The plan")
     comes with the sentence before it, or not at all.
     """
@@ -407,7 +407,11 @@ def select(
             break
         row = matrix[best]
         first = next(j for j in range(best + 1) if j == best or row[j] >= scoring.duplicate)
-        if any(matrix[first][j] >= scoring.duplicate for j in chosen) or first in chosen:
+        if (
+            first in chosen
+            or any(matrix[first][j] >= scoring.duplicate for j in chosen)
+            or (len(affinity) and affinity[first] >= scoring.duplicate)
+        ):
             continue
         group = [first]
         if first and (not chosen or first < chosen[0]) and refers_back(candidates[first]):
