@@ -107,6 +107,13 @@ class DigestSettings:
     first_days: float
     # Permanent refusals in a row that mark a subscriber bounced.
     bounce_limit: int
+    # Signs the links in messages; None: a random secret kept in the state folder.
+    secret: str | None
+    secret_env: str
+    # How long a confirmation link stays valid.
+    confirm_hours: float
+    # A mailbox that processes "unsubscribe" mails, offered beside the link when set.
+    unsubscribe_mailbox: str | None
     # The display name of a `Name <address>` sender; None means the feed title.
     sender_name: str | None = None
 
@@ -266,6 +273,8 @@ def parse_config(
     _check_cron(schedule, timezone)
     sender_name, sender = _sender(d.text("sender", "digest@localhost"))
     templates = d.optional_text("templates")
+    secret_env = d.text("secret_env", "DIGEST_SECRET")
+    mailbox = d.optional_text("unsubscribe_mailbox")
     list_id = d.text("list_id", f"{_slug_for_list(feed.title)}.{feed.authority}")
     if not is_list_id(list_id):
         raise ConfigError(
@@ -285,6 +294,12 @@ def parse_config(
         retry_hours=d.number("retry_hours", 24.0, minimum=0.0),
         first_days=d.number("first_days", 7.0, minimum=0.0),
         bounce_limit=d.integer("bounce_limit", 3, minimum=1),
+        secret=environ.get(secret_env) or None,
+        secret_env=secret_env,
+        confirm_hours=d.number("confirm_hours", 48.0, minimum=0.1),
+        unsubscribe_mailbox=_check_address("digest.unsubscribe_mailbox", mailbox)
+        if mailbox
+        else None,
     )
     d.done()
 

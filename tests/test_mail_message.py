@@ -7,16 +7,24 @@ from datetime import UTC, datetime
 from digest.config import Config
 from digest.mail.message import build_message, new_message_id
 from digest.mail.periods import Period
-from digest.mail.render import Renderer, unsubscribe_links
+from digest.mail.render import Links, Renderer, links_for
 from tests.conftest import WriteConfig
 from tests.factories import make_document
 
 PERIOD = Period(datetime(2025, 1, 6, 7, tzinfo=UTC), datetime(2025, 1, 7, 7, tzinfo=UTC))
 
 
+def sample_links(config: Config) -> Links:
+    return links_for(
+        config.digest, config.feed, unsubscribe_token="U.sig", preferences_token="P.sig",
+        page="digests/2025-01-07.html",
+    )  # fmt: skip
+
+
 def message_for(config: Config, title: str, recipient: str = "reader@example.org") -> bytes:
     renderer = Renderer(config.digest, config.feed)
-    rendered = renderer.render([make_document(1, title=title)], PERIOD, recipient)
+    links = sample_links(config)
+    rendered = renderer.render([make_document(1, title=title)], PERIOD, recipient, links)
     return build_message(
         rendered,
         sender=config.digest.sender,
@@ -25,7 +33,7 @@ def message_for(config: Config, title: str, recipient: str = "reader@example.org
         message_id=new_message_id(PERIOD, config.digest.sender),
         date=PERIOD.end,
         list_id=config.digest.list_id,
-        unsubscribe=unsubscribe_links(config.digest, config.feed, recipient),
+        links=links,
     )
 
 
@@ -46,11 +54,8 @@ def test_headers_name_the_list_and_offer_one_click_unsubscribe(write_config: Wri
     assert message["To"] == "reader@example.org"
     assert message["Date"] == "Tue, 07 Jan 2025 07:00:00 +0000"
     assert message["List-Id"] == "World Desk <world-desk.news.example.org>"
-    assert message["List-Unsubscribe"] == (
-        "<mailto:digest@example.org?subject=unsubscribe>, "
-        "<https://news.example.org/unsubscribe?list=world-desk.news.example.org"
-        "&address=reader%40example.org>"
-    )
+    # A signed opaque token, never the address.
+    assert message["List-Unsubscribe"] == "<https://news.example.org/unsubscribe?t=U.sig>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Message-ID"].startswith("<digest.20250107070000.")
     assert message["Message-ID"].endswith("@example.org>")
@@ -59,8 +64,32 @@ def test_headers_name_the_list_and_offer_one_click_unsubscribe(write_config: Wri
 def test_one_click_unsubscribe_is_offered_only_over_https(write_config: WriteConfig) -> None:
     config = write_config(DIGEST, base_url="http://127.0.0.1:8080/")
     message = parse(message_for(config, "Grid plan"))
-    assert message["List-Unsubscribe"] == "<mailto:digest@example.org?subject=unsubscribe>"
+    assert message["List-Unsubscribe"] == "<http://127.0.0.1:8080/unsubscribe?t=U.sig>"
     assert message["List-Unsubscribe-Post"] is None
+
+
+def test_a_configured_unsubscribe_mailbox_is_offered_beside_the_link(
+    write_config: WriteConfig,
+) -> None:
+    config = write_config(DIGEST + 'unsubscribe_mailbox = "leave@example.org"\n')
+    message = parse(message_for(config, "Grid plan"))
+    assert message["List-Unsubscribe"] == (
+        "<mailto:leave@example.org?subject=unsubscribe>, "
+        "<https://news.example.org/unsubscribe?t=U.sig>"
+    )
+
+
+def test_every_digest_links_to_unsubscribe_preferences_and_its_archived_page(
+    write_config: WriteConfig,
+) -> None:
+    message = parse(message_for(write_config(DIGEST), "Grid plan"))
+    for part in ("plain", "html"):
+        body = message.get_body((part,)).get_content()
+        assert "https://news.example.org/unsubscribe?t=U.sig" in body
+        assert "https://news.example.org/preferences?t=P.sig" in body
+        assert "https://news.example.org/digests/2025-01-07.html" in body
+    text = message.get_body(("plain",)).get_content()
+    assert text.startswith("View in your browser: https://news.example.org/digests/2025-01-07.html")
 
 
 def test_every_message_id_is_new() -> None:

@@ -12,7 +12,7 @@ from digest.config import Config, Recipient
 from digest.enrich.themes import ThemeNames, default_aliases, default_taxonomy
 from digest.mail.message import build_message
 from digest.mail.periods import Period
-from digest.mail.render import Renderer, for_recipient, unsubscribe_links
+from digest.mail.render import Renderer, for_recipient, links_for
 from digest.model import Document
 from tests.conftest import WriteConfig
 from tests.factories import make_document
@@ -115,15 +115,19 @@ def normalise(data: bytes) -> str:
 def golden_message(config: Config) -> bytes:
     renderer = Renderer(config.digest, config.feed)
     recipient = "reader@example.org"
+    links = links_for(
+        config.digest, config.feed, unsubscribe_token="U.sig", preferences_token="P.sig",
+        page="digests/2025-01-07.html",
+    )  # fmt: skip
     return build_message(
-        renderer.render(corpus(), PERIOD, recipient),
+        renderer.render(corpus(), PERIOD, recipient, links),
         sender=config.digest.sender,
         sender_name=config.feed.title,
         recipient=recipient,
         message_id="<digest.20250107070000.0123456789abcdef0123@example.org>",
         date=PERIOD.end,
         list_id=config.digest.list_id,
-        unsubscribe=unsubscribe_links(config.digest, config.feed, recipient),
+        links=links,
     )
 
 

@@ -145,6 +145,14 @@ def test_digests_go_to_confirmed_subscribers_each_with_the_groups_they_chose(
     fixed = handler.to("fixed@example.org")[0].get_body(("plain",)).get_content()
     assert "winter plan number 1" in fixed and "winter plan number 2" in fixed
     assert handler.to("gone@example.org") == [] and handler.to("pending@example.org") == []
+    # Rendered once per choice, each message then carries its own address and links.
+    headers = {m["To"]: m["List-Unsubscribe"] for r in handler.received for m in [r.message]}
+    assert len(set(headers.values())) == 3
+    for address, header in headers.items():
+        assert address not in header and "%40" not in header
+        body = handler.to(address)[0].get_body(("html",)).get_content()
+        assert f"at {address}." in body and header.strip("<>") in body
+        assert "placeholder" not in body
 
 
 def test_repeated_permanent_refusals_mark_a_subscriber_bounced(

@@ -19,7 +19,7 @@ from email.policy import Policy
 from email.utils import formataddr
 
 from digest.mail.periods import Period
-from digest.mail.render import Rendered, Unsubscribe
+from digest.mail.render import Links, Rendered
 from digest.text import squash
 
 
@@ -36,7 +36,9 @@ class _UriList(UnstructuredHeader, BaseHeader):
 
 _REGISTRY = HeaderRegistry()
 _REGISTRY.map_to_type("list-unsubscribe", _UriList)
-POLICY = policy.SMTP.clone(header_factory=_REGISTRY)
+# 7bit: bodies are quoted-printable or base64 whatever their line lengths, so no
+# server needs 8BITMIME (smtplib does not negotiate it for raw bytes).
+POLICY = policy.SMTP.clone(header_factory=_REGISTRY, cte_type="7bit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +76,7 @@ def build_message(
     message_id: str,
     date: datetime,
     list_id: str,
-    unsubscribe: Unsubscribe,
+    links: Links,
 ) -> bytes:
     """The message as it goes on the wire: multipart/alternative, text then HTML, CRLF."""
     msg = EmailMessage(policy=POLICY)
@@ -84,8 +86,8 @@ def build_message(
     msg["Date"] = date
     msg["Message-ID"] = message_id
     msg["List-Id"] = formataddr((squash(sender_name), list_id))
-    msg["List-Unsubscribe"] = ", ".join(f"<{link}>" for link in unsubscribe.links)
-    if unsubscribe.https:
+    msg["List-Unsubscribe"] = ", ".join(f"<{link}>" for link in links.header)
+    if links.one_click:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # RFC 3834: tells vacation responders not to answer a digest.
     msg["Auto-Submitted"] = "auto-generated"

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
+import markupsafe
 from premailer import Premailer
 
 from digest.config import DigestSettings, FeedSettings, Recipient
@@ -28,13 +29,23 @@ from digest.text import squash
 
 
 @dataclass(frozen=True, slots=True)
-class Unsubscribe:
-    mailto: str
-    https: str | None  # only for an https base_url: RFC 8058 one-click needs HTTPS
+class Links:
+    """A recipient's own links: each carries a signed token, never the address."""
+
+    unsubscribe: str  # a page with a button, and the RFC 8058 one-click POST target
+    preferences: str
+    archive: str  # this digest's archived page: "view in browser"
+    mailto: str | None = None  # only when an unsubscribe mailbox is configured
 
     @property
-    def links(self) -> tuple[str, ...]:
-        return (self.mailto, self.https) if self.https else (self.mailto,)
+    def header(self) -> tuple[str, ...]:
+        """The URIs of the List-Unsubscribe header."""
+        return (self.mailto, self.unsubscribe) if self.mailto else (self.unsubscribe,)
+
+    @property
+    def one_click(self) -> bool:
+        # RFC 8058 one-click needs an HTTPS URI.
+        return self.unsubscribe.startswith("https://")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +56,48 @@ class Rendered:
     text: str
 
 
-def unsubscribe_links(digest: DigestSettings, feed: FeedSettings, recipient: str) -> Unsubscribe:
-    https = None
-    if feed.base_url.startswith("https://"):
-        query = f"list={quote(digest.list_id, safe='')}&address={quote(recipient, safe='')}"
-        https = f"{feed.base_url}unsubscribe?{query}"
-    return Unsubscribe(mailto=f"mailto:{digest.sender}?subject=unsubscribe", https=https)
+def links_for(
+    digest: DigestSettings,
+    feed: FeedSettings,
+    *,
+    unsubscribe_token: str,
+    preferences_token: str,
+    page: str,
+) -> Links:
+    mailto = None
+    if digest.unsubscribe_mailbox:
+        mailto = f"mailto:{digest.unsubscribe_mailbox}?subject=unsubscribe"
+    return Links(
+        unsubscribe=f"{feed.base_url}unsubscribe?t={quote(unsubscribe_token, safe='')}",
+        preferences=f"{feed.base_url}preferences?t={quote(preferences_token, safe='')}",
+        archive=feed.base_url + page,
+        mailto=mailto,
+    )
+
+
+# What a digest rendered once for many recipients carries where each one's own
+# address and links go (see `personalise`). Plain ASCII: no escaping, wrapping or
+# CSS inlining changes them.
+PLACEHOLDER_ADDRESS = "recipient-0d1g3st@placeholder.invalid"
+_PLACEHOLDER_UNSUBSCRIBE = "https://placeholder.invalid/0d1g3st-unsubscribe"
+_PLACEHOLDER_PREFERENCES = "https://placeholder.invalid/0d1g3st-preferences"
+
+
+def placeholder_links(archive: str) -> Links:
+    return Links(_PLACEHOLDER_UNSUBSCRIBE, _PLACEHOLDER_PREFERENCES, archive)
+
+
+def personalise(rendered: Rendered, address: str, links: Links) -> Rendered:
+    """A digest rendered with the placeholders, made one recipient's own."""
+    html, text = rendered.html, rendered.text
+    for mark, value in (
+        (PLACEHOLDER_ADDRESS, address),
+        (_PLACEHOLDER_UNSUBSCRIBE, links.unsubscribe),
+        (_PLACEHOLDER_PREFERENCES, links.preferences),
+    ):
+        html = html.replace(mark, str(markupsafe.escape(value)))
+        text = text.replace(mark, value)
+    return Rendered(rendered.subject, rendered.count, html, text)
 
 
 def for_recipient(
@@ -106,7 +153,11 @@ class Renderer:
         self._env.filters["wrap"] = wrap
 
     def render(
-        self, documents: Sequence[Document], period: Period, recipient: str | None
+        self,
+        documents: Sequence[Document],
+        period: Period,
+        recipient: str | None,
+        links: Links | None = None,
     ) -> Rendered:
         """The digest of `documents`; recipient None renders the public archive page."""
         period_label = label(period, self._zone)
@@ -119,9 +170,7 @@ class Renderer:
             "groups": group(documents, self._themes),
             "feed": self._feed,
             "recipient": recipient,
-            "unsubscribe": unsubscribe_links(self._digest, self._feed, recipient)
-            if recipient
-            else None,
+            "links": links if recipient else None,
             "link_of": self.link_of,
             "byline": self.byline,
             "tags": tags,

@@ -19,18 +19,27 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest.config import Config, Recipient
+from digest.config import Config
 from digest.enrich.themes import theme_names
 from digest.errors import ConfigError, DeliveryError
 from digest.grouping import group
 from digest.mail.archive import digests_feed, page_name, summary, write_archive
 from digest.mail.message import Outgoing, build_message, new_message_id
 from digest.mail.periods import EPOCH, Period, label, latest_fire, next_fire, schedule
-from digest.mail.render import Renderer, for_recipient, unsubscribe_links
+from digest.mail.render import (
+    PLACEHOLDER_ADDRESS,
+    Rendered,
+    Renderer,
+    for_recipient,
+    links_for,
+    personalise,
+    placeholder_links,
+)
 from digest.mail.transport import OutboxTransport, ServerUnavailable, Transport, transport_for
 from digest.model import Document
 from digest.store import ArchivedDigest, Delivery, Store
 from digest.subscribers.manage import Subscribers
+from digest.subscribers.tokens import PREFERENCES, UNSUBSCRIBE, Tokens, tokens_for
 
 # Meta keys: the end of the last closed period; when digests were first asked for
 # (the first scheduled digest is the first fire time after that); and the period
@@ -123,6 +132,7 @@ class Mailer:
         self._subscribers = Subscribers(config, store, now)
         # Addresses that may still receive: a pending retry for anyone else is dropped.
         self._active: set[str] = set()
+        self._token_maker: Tokens | None = None
 
     @property
     def outbox(self) -> Path:
@@ -224,37 +234,74 @@ class Mailer:
 
     # Messages
 
-    def _recipients(self) -> list[Recipient]:
-        """Everyone who gets a digest: confirmed subscribers and the configured recipients."""
-        return [s.recipient for s in self._subscribers.recipients()]
-
     def _messages(
         self, period: Period, docs: Sequence[Document], now: datetime, report: SendReport
     ) -> list[tuple[str, str, bytes]]:
-        """(recipient, Message-ID, bytes) for everyone who gets this period's digest."""
+        """(recipient, Message-ID, bytes) for everyone who gets this period's digest.
+
+        Each distinct choice of regions and themes is rendered once, with
+        placeholders where each recipient's own address and links go.
+        """
         digest = self._config.digest
+        page = self._page(period)
+        tokens = self._tokens()
+        renders: dict[tuple[frozenset[str], frozenset[str]], Rendered | None] = {}
         out: list[tuple[str, str, bytes]] = []
-        for recipient in self._recipients():
-            mine = for_recipient(docs, recipient, self._themes)
-            # An empty digest only when send_empty asks for it and nothing at all is new;
-            # a filter that matches nothing sends nothing.
-            if not mine and (docs or not digest.send_empty):
+        for subscriber in self._subscribers.recipients():
+            recipient = subscriber.recipient
+            choice = (
+                frozenset(name.casefold() for name in recipient.regions),
+                frozenset(name.casefold() for name in recipient.themes),
+            )
+            if choice not in renders:
+                mine = for_recipient(docs, recipient, self._themes)
+                # An empty digest only when send_empty asks for it and nothing at all is
+                # new; a filter that matches nothing sends nothing.
+                wanted = mine or (not docs and digest.send_empty)
+                renders[choice] = (
+                    self._renderer.render(
+                        mine, period, PLACEHOLDER_ADDRESS, placeholder_links(self._url(page))
+                    )
+                    if wanted
+                    else None
+                )
+            rendered = renders[choice]
+            if rendered is None:
                 report.skipped.append(recipient.address)
                 continue
-            rendered = self._renderer.render(mine, period, recipient.address)
+            links = links_for(
+                digest,
+                self._config.feed,
+                unsubscribe_token=tokens.make(UNSUBSCRIBE, subscriber.id),
+                preferences_token=tokens.make(PREFERENCES, subscriber.id),
+                page=page,
+            )
             message_id = new_message_id(period, digest.sender)
             data = build_message(
-                rendered,
+                personalise(rendered, recipient.address, links),
                 sender=digest.sender,
                 sender_name=digest.sender_name or self._config.feed.title,
                 recipient=recipient.address,
                 message_id=message_id,
                 date=now,
                 list_id=digest.list_id,
-                unsubscribe=unsubscribe_links(digest, self._config.feed, recipient.address),
+                links=links,
             )
             out.append((recipient.address, message_id, data))
         return out
+
+    def _tokens(self) -> Tokens:
+        if self._token_maker is None:
+            self._token_maker = tokens_for(self._config)
+        return self._token_maker
+
+    def _url(self, page: str) -> str:
+        return self._config.feed.base_url + page
+
+    def _page(self, period: Period) -> str:
+        """Where the period's digest is archived: known before any message links to it."""
+        older = {d.page for d in self._store.digests() if d.period_start != period.start}
+        return page_name(period.end, self._zone, older)
 
     def _open(
         self, period: Period, docs: Sequence[Document], now: datetime, report: SendReport
@@ -371,7 +418,7 @@ class Mailer:
         docs = self._store.documents_seen_between(period.start, period.end)
         rendered = self._renderer.render(docs, period, None)
         older = [d for d in self._store.digests() if d.period_start != period.start]
-        page = page_name(period.end, self._zone, {d.page for d in older})
+        page = self._page(period)
         record = ArchivedDigest(
             period.start,
             period.end,
