@@ -84,13 +84,12 @@ _PASSING_AFTER = re.compile(
     re.IGNORECASE,
 )
 _PASSING_WINDOW = 60
-# The last word of every phrase above: most places follow none, and testing a few
-# characters for it spares the full search.
-_CONNECTOR = re.compile(
-    r"\b(?:to|from|with|than|like|as|versus|vs\.?|of|behind|in)\s+"
-    r"(?:the\s+|that\s+(?:of|in)\s+|those\s+(?:of|in)\s+)?$",
-    re.IGNORECASE,
+# The last word of every phrase above, and what may stand between it and the place:
+# most places follow none, and testing the last words spares the full search.
+_CONNECTORS = frozenset(
+    {"to", "from", "with", "than", "like", "as", "versus", "vs", "vs.", "of", "behind", "in"}
 )
+_ARTICLES = frozenset({"the", "that", "those"})
 _CONNECTOR_WINDOW = 20
 
 # A capitalised place name of up to four words, as a town is written.
@@ -178,29 +177,34 @@ class RegionInferrer:
         body = self._datelines(body, found)
         lead_end = _lead_end(body)
         for text, is_title in ((title, True), (body, False)):
-            matches = [m for m in self._pattern.finditer(text) if self._counts(m)]
+            matches = self._matches(text)
             lists = _list_lengths(text, matches)
             for index, match in enumerate(matches):
-                following = matches[index + 1] if index + 1 < len(matches) else None
-                if following is not None and _is_inside(match, following, self._places):
+                place = self._places[match.group()]
+                if index + 1 < len(matches) and _is_inside(
+                    match, place, matches[index + 1], self._places
+                ):
                     continue
-                if is_title:
-                    weight = TITLE_WEIGHT
-                else:
-                    weight = LEAD_WEIGHT if match.start() < lead_end else 1.0
+                start = match.start()
+                weight = TITLE_WEIGHT if is_title else LEAD_WEIGHT if start < lead_end else 1.0
                 own = lists[index] < LIST_LENGTH and not _passing(text, match)
-                if not own:
-                    weight *= PASSING_WEIGHT
-                found.append(Mention(self._places[match.group()], weight, own))
+                found.append(Mention(place, weight if own else weight * PASSING_WEIGHT, own))
             for match in self._town_mentions(text):
-                place = self._town(match.group("town"))
-                if place is not None and not _held(text, match.start()):
-                    if is_title:
-                        weight = TITLE_WEIGHT
-                    else:
-                        weight = LEAD_WEIGHT if match.start() < lead_end else 1.0
-                    found.append(Mention(place, weight, own=True))
+                town = self._town(match.group("town"))
+                start = match.start()
+                if town is not None and not _held(text, start):
+                    weight = TITLE_WEIGHT if is_title else LEAD_WEIGHT if start < lead_end else 1.0
+                    found.append(Mention(town, weight, own=True))
         return found
+
+    def _matches(self, text: str) -> list[re.Match[str]]:
+        """Every name matched in the text, less person-like ones beside another name."""
+        places = self._places
+        return [
+            m
+            for m in self._pattern.finditer(text)
+            if not (places[m.group()].person_like and _beside_a_name(text, m.start(), m.end()))
+        ]
 
     def _town_mentions(self, text: str) -> list[re.Match[str]]:
         """Where the text uses a capitalised name as a place: "in X", "X-based"."""
@@ -212,10 +216,6 @@ class RegionInferrer:
                 found.append(match)
             based = text.find(_BASED, based + 1)
         return found
-
-    def _counts(self, match: re.Match[str]) -> bool:
-        place = self._places[match.group()]
-        return not (place.person_like and _beside_a_name(match.string, match.start(), match.end()))
 
     def _datelines(self, body: str, found: list[Mention]) -> str:
         """Count each dateline's place once, heavily; blank it out of the text it returns."""
@@ -300,9 +300,13 @@ def _passing(text: str, match: re.Match[str]) -> bool:
     start, end = match.span()
     if _PASSING_AFTER.match(text, end) is not None:
         return True
-    before = text[max(0, start - _CONNECTOR_WINDOW) : start]
+    words = text[max(0, start - _CONNECTOR_WINDOW) : start].lower().split()
+    if not words:
+        return False
+    if words[-1] in _ARTICLES and len(words) > 1:
+        words.pop()
     return (
-        _CONNECTOR.search(before) is not None
+        words[-1] in _CONNECTORS
         and _PASSING_BEFORE.search(text, max(0, start - _PASSING_WINDOW), start) is not None
     )
 
@@ -310,6 +314,8 @@ def _passing(text: str, match: re.Match[str]) -> bool:
 def _list_lengths(text: str, matches: list[re.Match[str]]) -> list[int]:
     """For each match, how many places stand in the list it belongs to (1: none)."""
     lengths = [1] * len(matches)
+    if len(matches) < LIST_LENGTH:
+        return lengths
     start = 0
     for index in range(1, len(matches) + 1):
         joined = index < len(matches) and _LIST_GAP.fullmatch(
@@ -328,12 +334,15 @@ def _beside_a_name(text: str, start: int, end: int) -> bool:
     return any(m is not None and m.group(1) not in _FUNCTION_WORDS for m in (before, after))
 
 
-def _is_inside(match: re.Match[str], following: re.Match[str], table: Mapping[str, Place]) -> bool:
+def _is_inside(
+    match: re.Match[str], place: Place, following: re.Match[str], table: Mapping[str, Place]
+) -> bool:
     """True for the town in "Paris, Texas": the state that follows places it."""
     return (
-        match.string[match.end() : following.start()] == _SUBDIVISION_GAP
+        following.start() - match.end() == len(_SUBDIVISION_GAP)
+        and match.string[match.end() : following.start()] == _SUBDIVISION_GAP
         and table[following.group()].subdivision
-        and not table[match.group()].subdivision
+        and not place.subdivision
     )
 
 
