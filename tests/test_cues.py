@@ -65,3 +65,12 @@ def test_cues_count_only_when_no_place_is_named(inferrer: RegionInferrer) -> Non
 def test_no_cue_and_no_place_gives_no_region(inferrer: RegionInferrer) -> None:
     body = "Net profit rose 4 pct to 12 mln dlrs on higher sales, the company said."
     assert inferrer.infer("Quarterly results", body) == ()
+
+
+def test_share_class_before_the_exchange_suffix_is_skipped(inferrer: RegionInferrer) -> None:
+    body = "First Maple Inc <FMPL.A.TO> said it planned a two-for-one stock split."
+    assert inferrer.infer("Stock split", body) == ("Canada",)
+
+
+def test_nasdaq_code_of_a_foreign_issuer_places_nothing() -> None:
+    assert CueReader().weights("Net", "Maple Mines Ltd <MAPLF> said net rose.") == {}

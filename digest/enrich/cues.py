@@ -12,12 +12,15 @@ import re
 
 from digest.enrich.gazetteer import codes_of, read_toml, trie_pattern
 
-# A stock code: "<XYZ>" or "<XYZ.T>" (wire style), "(XYZ.T)". A bare code in
-# parentheses is too often an abbreviation to count.
+# A stock code: "<XYZ>" or "<XYZ.T>" (wire style), "<XYZ.A.TO>" (a share class, then the
+# exchange), "(XYZ.T)". A bare code in parentheses is too often an abbreviation to count.
+# Five letters ending in F is a foreign issuer's code on Nasdaq: no place.
 _TICKER = re.compile(
-    r"<(?P<bare>[A-Z][A-Z0-9&]{0,5})(?:\.(?P<suffix>[A-Z]{1,2}))?>"
+    r"<(?P<bare>[A-Z][A-Z0-9&]{0,5})(?:\.(?P<first>[A-Z]{1,2}))?(?:\.(?P<second>[A-Z]{1,2}))?>"
     r"|\((?:[A-Z][A-Z0-9&]{0,5})\.(?P<paren>[A-Z]{1,2})\)"
 )
+_FOREIGN_ISSUER = re.compile(r"[A-Z]{4}F")
+
 # "12 mln", "1.5 billion", "600,000": what must come before a currency that is also a
 # word ("marks", "won"). Searched just before it, anchored at it.
 _AMOUNT = re.compile(r"\d[\d,.]*(?:\s+(?:mln|bln|billion|million|trillion|thousand))?\s+$")
@@ -42,7 +45,10 @@ class CueReader:
         scores: dict[str, float] = {}
         text = f"{title}\n{body}"
         for match in _TICKER.finditer(text):
-            suffix = match.group("suffix") or match.group("paren") or ""
+            bare = match.group("bare")
+            if bare is not None and _FOREIGN_ISSUER.fullmatch(bare) and not match.group("first"):
+                continue
+            suffix = match.group("second") or match.group("first") or match.group("paren") or ""
             _add(scores, self._tickers.get(suffix, ()))
         for match in self._pattern.finditer(text):
             name = match.group()
