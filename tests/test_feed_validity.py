@@ -157,6 +157,9 @@ def test_every_feed_file_of_a_realistic_build_has_no_w3c_error_or_warning(
     # Main, region and theme feeds in Atom and RSS, their archives, digests.xml.
     assert len(files) > 40
     assert any("/archive/" in p.as_posix() and p.name.endswith(".rss.xml") for p in files)
+    # Lead images (front matter, og:image) and hubs are among what is checked.
+    atom = (realistic.paths.feeds / "atom.xml").read_bytes()
+    assert b'rel="enclosure"' in atom and b'rel="hub"' in atom
     run = subprocess.run(
         [sys.executable, str(validator), "--strict", *map(str, files)],
         capture_output=True,

@@ -48,6 +48,7 @@ def assemble(fmt: str, meta: Meta, blocks: list[Block]) -> Article:
         rights=rights,
         source=meta.source,
         series=meta.series,
+        image=meta.image,
     )
 
 

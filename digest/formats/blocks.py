@@ -95,6 +95,16 @@ def element_blocks(root: lxml.html.HtmlElement, base_url: str | None = None) -> 
     return list(_container(root, None, False, count(1)))
 
 
+def first_image(root: lxml.html.HtmlElement, base_url: str | None = None) -> str | None:
+    """The address of the first image a cleaned tree shows; tracking pixels do not count."""
+    for img in root.iter("img"):
+        src = squash(img.get("src") or "")
+        pixel = "1" in (img.get("width"), img.get("height"))
+        if src and not src.startswith("data:") and not pixel:
+            return urljoin(base_url, src) if base_url else src
+    return None
+
+
 def clean_tree(root: lxml.html.HtmlElement, base_url: str | None) -> None:
     """Drop furniture and hidden parts, normalise inline tags and links, in place."""
     for node in root.xpath(".//comment() | .//processing-instruction()"):

@@ -34,6 +34,7 @@ class Meta:
     rights: str | None = None
     source: str | None = None
     series: str | None = None
+    image: str | None = None
 
 
 # Normalised key (lowercase, "_" for "-" and " ") -> Meta field.
@@ -58,6 +59,10 @@ KEYS: Mapping[str, str] = {
     **dict.fromkeys(("source", "publication", "site", "site_name", "publisher"), "source"),
     **dict.fromkeys(("rights", "copyright", "license"), "rights"),
     **dict.fromkeys(("series", "in_depth_report"), "series"),
+    **dict.fromkeys(
+        ("image", "featured_image", "cover", "cover_image", "og_image", "thumbnail", "banner"),
+        "image",
+    ),
 }
 
 # A date needs a year: "2025", or a short numeric date such as 10/01/25.
@@ -89,6 +94,7 @@ def meta_from_mapping(raw: Mapping[str, object], *, dayfirst: bool) -> Meta:
         rights=line(values.get("rights")),
         source=line(values.get("source")),
         series=line(values.get("series")),
+        image=image_ref(values.get("image")),
     )
 
 
@@ -131,6 +137,14 @@ def web_url(value: object) -> str | None:
     text = squash(str(value)) if isinstance(value, str) else ""
     parts = urlsplit(text)
     return text if parts.scheme in ("http", "https") and parts.netloc and " " not in text else None
+
+
+def image_ref(value: object) -> str | None:
+    """An image's address as written (absolute or relative), from a string or {src|url}."""
+    if isinstance(value, Mapping):
+        value = value.get("src") or value.get("url")
+    text = squash(value) if isinstance(value, str) else ""
+    return text if text and " " not in text and not text.startswith("data:") else None
 
 
 def parse_date(value: object, *, dayfirst: bool) -> datetime | None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import yaml
 
 from digest.formats import FormatError
 from digest.formats.article import assemble
 from digest.formats.fields import meta_from_mapping
-from digest.formats.markdown import markdown_blocks
+from digest.formats.markdown import markdown_parts
 from digest.model import Article
 
 _FENCES = {"---": ("yaml", ("---", "...")), "+++": ("toml", ("+++",))}
@@ -47,7 +47,8 @@ def read_front_matter(text: str) -> FrontMatter | None:
 
 def front_matter_article(found: FrontMatter, *, dayfirst: bool) -> Article:
     meta = meta_from_mapping(found.values, dayfirst=dayfirst)
-    return assemble(found.kind, meta, markdown_blocks(found.body))
+    blocks, image = markdown_parts(found.body)
+    return assemble(found.kind, replace(meta, image=meta.image or image), blocks)
 
 
 def _load(kind: str, raw: str, *, first_line: int) -> Mapping[str, object] | None:

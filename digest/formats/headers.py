@@ -14,11 +14,11 @@ names a title or a date.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from digest.formats.article import assemble
 from digest.formats.fields import KEYS, meta_from_mapping, normal_key
-from digest.formats.markdown import markdown_blocks
+from digest.formats.markdown import markdown_parts
 from digest.model import Article
 
 _HEADER = re.compile(r"([A-Za-z][\w -]{0,30}):(?:\s+(.*))?")
@@ -65,4 +65,5 @@ def read_headers(text: str) -> Headers | None:
 
 def headers_article(found: Headers, *, dayfirst: bool) -> Article:
     meta = meta_from_mapping(found.values, dayfirst=dayfirst)
-    return assemble("headers", meta, markdown_blocks(found.body))
+    blocks, image = markdown_parts(found.body)
+    return assemble("headers", replace(meta, image=meta.image or image), blocks)

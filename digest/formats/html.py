@@ -8,13 +8,15 @@ the document states.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml.etree import ParserError
 
 from digest.formats import FormatError
 from digest.formats.article import assemble
-from digest.formats.blocks import element_blocks, plain_text
+from digest.formats.blocks import element_blocks, first_image, plain_text
 from digest.formats.fields import Meta, names, parse_date, web_url
 from digest.model import Article
 from digest.text import squash
@@ -76,8 +78,11 @@ def parse_html(text: str, *, dayfirst: bool) -> Article:
         url=url,
         rights=_first(metas, *_RIGHTS),
         source=source,
+        image=_first(metas, "og:image", "og:image:url", "og:image:secure_url", "twitter:image"),
     )
-    return assemble("html", meta, element_blocks(root, base_url=url))
+    blocks = element_blocks(root, base_url=url)
+    image = meta.image and (urljoin(url, meta.image) if url else meta.image)
+    return assemble("html", replace(meta, image=image or first_image(root, url)), blocks)
 
 
 def _metas(page: lxml.html.HtmlElement) -> dict[str, str]:

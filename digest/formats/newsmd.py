@@ -16,13 +16,13 @@ none of them starts the body (often an italic standfirst).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from digest.formats.article import assemble
 from digest.formats.fields import KEYS, Meta, normal_key, parse_date, web_url
 from digest.formats.fields import names as name_list
-from digest.formats.markdown import inline_text, markdown_blocks
+from digest.formats.markdown import inline_text, markdown_parts
 from digest.model import Article
 
 _HEADING = re.compile(r"#\s+(.+?)(?:\s+#+)?\s*")
@@ -74,9 +74,9 @@ def parse_news_markdown(text: str, *, dayfirst: bool) -> Article:
         source=_str(v.get("source")),
         series=_str(v.get("series")),
     )
-    blocks = markdown_blocks("\n".join(lines[header.body_start :]))
+    blocks, image = markdown_parts("\n".join(lines[header.body_start :]))
     fmt = "news-markdown" if set(v) - {"title"} else "markdown"
-    return assemble(fmt, meta, blocks)
+    return assemble(fmt, replace(meta, image=image), blocks)
 
 
 def _read_header(lines: list[str], *, dayfirst: bool) -> _Header:

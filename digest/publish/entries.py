@@ -35,7 +35,9 @@ def entry_of(doc: Document, feed: FeedSettings, link_of: LinkOf) -> Entry:
         rights=clean(article.rights or ""),
         via=article.url or "",
         source=clean(article.source or ""),
-        image=image_url(article.image, article.url or link),
+        # A relative image of a document with no address of its own points
+        # into the seeds folder, which is not published: it is left out.
+        image=image_url(article.image, article.url or ""),
     )
 
 
