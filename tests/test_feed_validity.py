@@ -158,8 +158,8 @@ def test_every_feed_file_of_a_realistic_build_has_no_w3c_error_or_warning(
     assert len(files) > 40
     assert any("/archive/" in p.as_posix() and p.name.endswith(".rss.xml") for p in files)
     # Lead images (front matter, og:image) and hubs are among what is checked.
-    atom = (realistic.paths.feeds / "atom.xml").read_bytes()
-    assert b'rel="enclosure"' in atom and b'rel="hub"' in atom
+    assert sum(b'rel="enclosure"' in p.read_bytes() for p in files) >= 2
+    assert b'rel="hub"' in (realistic.paths.feeds / "atom.xml").read_bytes()
     run = subprocess.run(
         [sys.executable, str(validator), "--strict", *map(str, files)],
         capture_output=True,
