@@ -11,16 +11,14 @@ an .md file with no other sign is markdown. In order:
 4. markdown opening with a `# Title` or news header lines (By, Region, Theme...);
 5. plain text.
 
-Plain text usually has no title; `title` is then None and the caller makes one
-with `headline_from`.
+Plain text usually has no title; `title` is then None and enrichment makes one
+(digest.enrich.headline).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import PurePosixPath
 
-from digest.enrich.sentences import split_sentences
 from digest.errors import DocumentError
 from digest.formats import FormatError
 from digest.formats.frontmatter import front_matter_article, read_front_matter
@@ -29,13 +27,10 @@ from digest.formats.html import is_html, parse_html
 from digest.formats.newsmd import is_news_markdown, parse_news_markdown
 from digest.formats.plain import parse_plain
 from digest.model import Article
-from digest.text import squash
 
 _MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
 # A full stop after a lowercase word or a number ends the sentence, not an
 # abbreviation ("U.S."), so a headline drops it.
-_FINAL_STOP = re.compile(r"(?<=[a-z0-9%)\"”’])\.$")
-_CUT_TRAILING = " ,;:–—-(\"“‘'"
 
 NO_BODY = "no body text"
 
@@ -62,20 +57,3 @@ def _dispatch(text: str, suffix: str, *, dayfirst: bool) -> Article:
     if suffix in _MARKDOWN_SUFFIXES or is_news_markdown(text):
         return parse_news_markdown(text, dayfirst=dayfirst)
     return parse_plain(text)
-
-
-def headline_from(text: str, max_chars: int = 90) -> str:
-    """A headline from the opening sentence of `text`, at most `max_chars` long.
-
-    Too long a sentence is cut at a word boundary and ends with "…"; only a
-    single word longer than the limit is cut inside the word.
-    """
-    first_line = next((line for line in text.split("\n") if line.strip()), "")
-    sentences = split_sentences(first_line)
-    sentence = _FINAL_STOP.sub("", squash(sentences[0])) if sentences else ""
-    if len(sentence) <= max_chars:
-        return sentence
-    cut = sentence[: max_chars - 1]
-    if sentence[max_chars - 1] != " " and " " in cut:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(_CUT_TRAILING) + "…"

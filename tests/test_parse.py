@@ -11,7 +11,7 @@ import pytest
 from digest.decode import decode
 from digest.errors import DocumentError
 from digest.model import Article
-from digest.parse import NO_BODY, headline_from, parse
+from digest.parse import NO_BODY, parse
 
 DOCS = Path(__file__).parent / "data" / "docs"
 FOOTER = (
@@ -342,29 +342,3 @@ def test_document_with_no_body_text_is_rejected(text: str) -> None:
 
 
 # Headlines for documents without a title.
-
-
-def test_headline_is_the_first_sentence_without_its_full_stop() -> None:
-    text = "Rain closed the pass on Monday. Snow is expected.\nSecond paragraph."
-    assert headline_from(text) == "Rain closed the pass on Monday"
-
-
-def test_headline_keeps_abbreviations_whole() -> None:
-    assert headline_from("U.S. envoy arrives in Oslo for talks. More later.") == (
-        "U.S. envoy arrives in Oslo for talks"
-    )
-
-
-def test_long_headline_is_cut_at_a_word_boundary_with_an_ellipsis() -> None:
-    sentence = (
-        "Ministers from eleven countries agreed on Tuesday to pool their reserves of gas "
-        "through the winter."
-    )
-    headline = headline_from(sentence, max_chars=60)
-    assert headline == "Ministers from eleven countries agreed on Tuesday to pool…"
-    assert len(headline) <= 60
-    assert sentence.startswith(headline[:-1]) and sentence[len(headline) - 1] == " "
-
-
-def test_headline_of_one_giant_word_is_cut_inside_it() -> None:
-    assert headline_from("x" * 100, max_chars=10) == "x" * 9 + "…"
