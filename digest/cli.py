@@ -312,6 +312,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
 def _serve(config: Config, args: argparse.Namespace) -> int:
     from digest.logs import setup_logging
     from digest.serve import serve
+    from digest.subscribers.web import subscriber_routes
 
     setup_logging(args.verbose)
     server = config.server
@@ -325,7 +326,13 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
     def ready(url: str) -> None:
         print(f"landing page: {url} (Ctrl-C stops the server)", flush=True)
 
-    return serve(server, config.paths.feeds, os.environ.get("NOTIFY_SOCKET"), ready=ready)
+    return serve(
+        server,
+        config.paths.feeds,
+        os.environ.get("NOTIFY_SOCKET"),
+        ready=ready,
+        routes=subscriber_routes(config),
+    )
 
 
 _DAEMONS = {"run": _run, "serve": _serve}

@@ -15,7 +15,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from email.utils import formatdate
 from pathlib import Path, PurePosixPath
@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import FileResponse, HTMLResponse, Response
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import NotModifiedResponse, PathLike, StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -186,10 +186,11 @@ class _AccessLog:
             )  # fmt: skip
 
 
-def feeds_app(feeds: Path) -> ASGIApp:
+def feeds_app(feeds: Path, routes: Sequence[BaseRoute] = ()) -> ASGIApp:
+    """The feeds folder, behind `routes` (the subscriber pages) when given."""
     # The Starlette app turns StaticFiles' HTTPExceptions (405) into responses.
     return Starlette(
-        routes=[Mount("/", app=FeedFiles(feeds))],
+        routes=[*routes, Mount("/", app=FeedFiles(feeds))],
         middleware=[
             Middleware(_AccessLog),
             Middleware(_Representation),
@@ -201,9 +202,12 @@ def feeds_app(feeds: Path) -> ASGIApp:
 class FeedServer:
     """An HTTP server for the feeds folder on a background thread."""
 
-    def __init__(self, settings: ServerSettings, feeds: Path) -> None:
+    def __init__(
+        self, settings: ServerSettings, feeds: Path, routes: Sequence[BaseRoute] = ()
+    ) -> None:
         self.settings = settings
         self.feeds = feeds
+        self.routes = routes
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -215,8 +219,8 @@ class FeedServer:
         host, port = sock.getsockname()[:2]
         self.url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
         config = uvicorn.Config(
-            feeds_app(self.feeds), log_config=None, lifespan="off", server_header=False,
-            loop="asyncio", http="h11", access_log=False,
+            feeds_app(self.feeds, self.routes), log_config=None, lifespan="off",
+            server_header=False, loop="asyncio", http="h11", access_log=False,
         )  # fmt: skip
         server = uvicorn.Server(config)
         self._server = server
@@ -240,6 +244,7 @@ def serve(
     notify_socket: str | None,
     *,
     ready: Callable[[str], None] | None = None,
+    routes: Sequence[BaseRoute] = (),
 ) -> int:
     """`digest serve`: serve until SIGTERM or SIGINT, then stop cleanly.
 
@@ -249,7 +254,7 @@ def serve(
     if access_log.level == logging.NOTSET:
         access_log.setLevel(logging.INFO)
     with SignalWaiter((signal.SIGTERM, signal.SIGINT, signal.SIGHUP)) as signals:
-        server = FeedServer(settings, feeds)
+        server = FeedServer(settings, feeds, routes)
         server.start()
         notify(notify_socket, "READY=1")
         if ready is not None:

@@ -96,7 +96,9 @@ class _Daemon:
 
     def _start_server(self, config: Config) -> None:
         if config.server.enabled:
-            self._server = FeedServer(config.server, config.paths.feeds)
+            from digest.subscribers.web import subscriber_routes
+
+            self._server = FeedServer(config.server, config.paths.feeds, subscriber_routes(config))
             self._server.start()
 
     def reload(self, load: Callable[[], Config]) -> None:
