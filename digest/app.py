@@ -21,6 +21,7 @@ from digest.errors import PublishError, describe
 from digest.lock import is_locked
 from digest.model import DIGESTS_FEED, Article, Document, Rejected
 from digest.publish.atomic import sweep_staging, write_atomic
+from digest.publish.websub import HubNotifier, changed_topics
 from digest.scan import Candidate, scan
 from digest.store import IndexRow, Rejection, Store
 from digest.text import slugify
@@ -99,8 +100,10 @@ class App:
         self.config = config
         self.store = store
         self.now = now
+        self.hubs = HubNotifier(config.feed.hubs)
 
     def close(self) -> None:
+        self.hubs.close()
         self.store.close()
 
     def build(self, progress: Progress | None = None) -> BuildResult:
@@ -144,6 +147,8 @@ class App:
                 self.store.save_output_keys(written.keys, previous)
                 self.store.set_meta("site_key", site_key)
                 self.store.set_meta("publish_pending", "0")
+            if self.config.feed.hubs:
+                self.hubs.notify(changed_topics(written.changed, self.config.feed.base_url))
         return result
 
     def _publish(self, site_key: str, keys: dict[str, str]) -> PublishResult:
@@ -168,8 +173,13 @@ class App:
         # The digest archive feed is listed in feeds.opml from the start, so it
         # exists (empty until the first digest) and follows feed settings.
         digests_xml = digests_feed(self.store.digests(), self.config.feed, since=since)
-        extra = write_atomic(feeds / DIGESTS_FEED, digests_xml)
-        return replace(published, written=published.written + extra)
+        if write_atomic(feeds / DIGESTS_FEED, digests_xml):
+            return replace(
+                published,
+                written=published.written + 1,
+                changed=(*published.changed, DIGESTS_FEED),
+            )
+        return published
 
     def _since(self) -> datetime:
         """When this site first published: what a feed with no entries is dated."""

@@ -58,6 +58,7 @@ class PublishResult:
     removed: int
     rendered: int
     keys: dict[str, str] = field(repr=False)
+    changed: tuple[str, ...] = ()  # paths whose bytes changed, relative to the feeds folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,21 +159,31 @@ def publish(
     plan(NOT_FOUND, [], lambda _: not_found_page(feed))
     plan(STYLESHEET, [], lambda _: stylesheet(), stylesheet_version())
 
+    changed: list[str] = []
     with Staged(out) as staged:
+
+        def write(path: str, data: bytes) -> None:
+            before = staged.count
+            staged.add(path, data)
+            if staged.count > before:
+                changed.append(path)
+
         # Documents are loaded for a batch of jobs at a time, so memory stays
         # flat however large the archive.
         for batch in _batches(jobs, _BATCH):
             needed = {i for job in batch for i in job.ids}
             docs = load(needed) if needed else {}
             for job in batch:
-                staged.add(job.path, job.render([docs[i] for i in job.ids]))
+                write(job.path, job.render([docs[i] for i in job.ids]))
         for path, data in assets.files:
-            staged.add(path, data)
+            write(path, data)
         written = staged.count
 
     stale = set(keys) - set(planned)
     removed = _remove(out, stale) if keys else _sweep(out, keep=set(planned))
-    return PublishResult(written=written, removed=removed, rendered=len(jobs), keys=planned)
+    return PublishResult(
+        written=written, removed=removed, rendered=len(jobs), keys=planned, changed=tuple(changed)
+    )
 
 
 def _batches(jobs: Sequence[_Job], size: int) -> Iterator[list[_Job]]:
