@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Characters XML 1.0 forbids, plus C1 controls and the replacement character that
 # a bad decode leaves behind: none may reach a feed, a page or a message.
@@ -32,6 +34,27 @@ def slugify(text: str, *, max_length: int = 60) -> str:
             break
         slug = candidate
     return slug or "untitled"
+
+
+def label_slugs(names: Iterable[str]) -> dict[str, str]:
+    """A distinct slug for each label: "Law & Justice" and "Law and Justice" must
+    not share a feed file.
+
+    Of the names that slugify alike, the shortest (then the first in code point
+    order) keeps the plain slug, as the shipped taxonomy spells its names with
+    "&"; each other one gets a suffix made from its own text, so its file never
+    moves when labels come or go.
+    """
+    groups: dict[str, list[str]] = {}
+    for name in dict.fromkeys(names):
+        groups.setdefault(slugify(name), []).append(name)
+    slugs: dict[str, str] = {}
+    for slug, spellings in groups.items():
+        first = min(spellings, key=lambda n: (len(n), n))
+        for name in spellings:
+            suffix = hashlib.sha256(name.encode()).hexdigest()[:6]
+            slugs[name] = slug if name == first else f"{slug}-{suffix}"
+    return slugs
 
 
 # Controls, line and paragraph separators and bidi overrides: in a file name

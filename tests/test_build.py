@@ -8,6 +8,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from lxml import etree
 
 from digest.app import make_app
 from digest.config import Config
@@ -418,3 +419,33 @@ def test_a_link_out_of_the_seeds_folder_is_rejected_with_its_reason_in_status(
     status = make_app(config, _now=clock).status()
     assert [(r["path"], r["reason"]) for r in status["rejected"]] == [("secret.md", reason)]
     assert "Private notes" not in {e.title for e in entries(config)}
+
+
+def test_labels_that_slugify_alike_get_distinct_feed_files_listed_in_the_opml(
+    write_config: WriteConfig, project: Path, clock: Clock
+) -> None:
+    config = write_config()
+    for n, label in enumerate(["Boats & Harbours", "Boats and Harbours", "boats & harbours"]):
+        path = write(project / "seeds", f"{n}.md", f"Harbour story {n}", n + 1)
+        path.write_text(path.read_text().replace("theme: Energy", f"theme: {label}"))
+    make_app(config, _now=clock).build()
+    urls = {
+        o.get("title"): o.get("xmlUrl")
+        for o in etree.parse(config.paths.feeds / "feeds.opml").iter("outline")
+        if "arbours" in o.get("title", "")
+    }
+    # The Atom documents (each also comes as RSS and JSON).
+    outlines = {
+        title: url
+        for title, url in urls.items()
+        if url.endswith(".xml") and not url.endswith(".rss.xml")
+    }
+    base = config.feed.base_url
+    assert len(set(outlines.values())) == 3
+    assert outlines["Test Desk: Boats & Harbours"] == f"{base}themes/boats-and-harbours.xml"
+    for title, url in outlines.items():
+        feed = feedparser.parse((config.paths.feeds / url.removeprefix(base)).read_bytes())
+        [entry] = feed.entries
+        label = title.removeprefix("Test Desk: ")
+        n = ["Boats & Harbours", "Boats and Harbours", "boats & harbours"].index(label)
+        assert entry.title == f"Harbour story {n}"

@@ -17,7 +17,7 @@ from datetime import UTC
 
 from digest.enrich.themes import ThemeNames
 from digest.model import UNCLASSIFIED, DocumentRef
-from digest.text import slugify
+from digest.text import label_slugs, slugify
 
 PAGE = 100  # articles on one archive page
 
@@ -101,9 +101,10 @@ def site_map(refs: Sequence[DocumentRef], themes: ThemeNames | None = None) -> S
             for name in names:
                 members.setdefault(name, []).append(ref)
         names = sorted(members, key=lambda n: (n == UNCLASSIFIED, n.casefold()))
+        slugs = label_slugs(names)
         kinds.append(
             tuple(
-                _listing(kind, name, f"{kind}/{slugify(name)}.html", f"{kind}/{slugify(name)}",
+                _listing(kind, name, f"{kind}/{slugs[name]}.html", f"{kind}/{slugs[name]}",
                          members[name])
                 for name in names
             )

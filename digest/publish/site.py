@@ -40,7 +40,7 @@ from digest.publish.pages import (
     stylesheet_version,
 )
 from digest.publish.rss import rss_document
-from digest.text import slugify
+from digest.text import label_slugs
 
 # Folders the build owns outright: anything in them it did not write is stale.
 OWNED = ("articles", "regions", "themes", "archive")
@@ -128,8 +128,9 @@ def publish(
                 members.setdefault(name, []).append(ref.id)
         entries = []
         specs = []
+        slugs = label_slugs(members)
         for name in sorted(members, key=lambda n: (n == UNCLASSIFIED, n.casefold())):
-            spec = FeedSpec(f"{feed.title}: {name}", f"{label}: {name}", f"{kind}/{slugify(name)}")
+            spec = FeedSpec(f"{feed.title}: {name}", f"{label}: {name}", f"{kind}/{slugs[name]}")
             _plan_feed(plan, spec, members[name], context)
             specs.append(spec)
             entries.append((spec.title, spec.path(Format.ATOM)))
