@@ -1,3 +1,6 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from digest.enrich.sentences import split_sentences
 
 
@@ -181,3 +184,40 @@ def test_a_quotation_that_never_closes_does_not_swallow_the_paragraph() -> None:
         "The board met on Monday.",
         "It voted to stay.",
     ]
+
+
+PIECES = st.sampled_from(
+    [
+        "The",
+        "council",
+        "voted",
+        "U.S.",
+        "Mr.",
+        "3.5",
+        "said:",
+        '"We',
+        'won."',
+        "“Yes.",
+        "No,”",
+        "he",
+        "said.",
+        "It",
+        "rained!",
+        "Why?",
+        "…",
+        "(AP)",
+        "--",
+        "\n",
+        "\n\n",
+        '"',
+        "”",
+    ]
+)
+
+
+@given(st.lists(PIECES, max_size=80))
+def test_splitting_never_loses_or_invents_text(pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    sentences = split_sentences(text)
+    assert "".join("".join(s.split()) for s in sentences) == "".join(text.split())
+    assert all(s and s == s.strip() for s in sentences)

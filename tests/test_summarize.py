@@ -1,9 +1,12 @@
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digest.enrich.summarize import (
     SCORING,
+    candidate_sentences,
     half_quoted,
     refers_back,
     select,
@@ -325,3 +328,22 @@ def test_a_long_description_alone_makes_the_summary() -> None:
 
 def test_the_sentence_a_title_was_made_from_is_not_repeated() -> None:
     assert STORY[0] not in summary_sentences(STORY, exclude=STORY[0])
+
+
+WORDS = st.sampled_from(
+    "the harbour council voted to close port workers said plan It He The Reuters AP - "
+    '-- (AFP) "We won." “Yes. no,” Follow us on Instagram share this story . ! ? \n \n\n'.split(" ")
+)
+
+
+@given(st.lists(st.lists(WORDS, max_size=40).map(" ".join), max_size=8), st.integers(1, 4))
+def test_any_text_gives_a_clean_summary_of_at_most_the_budget(
+    paragraphs: list[str], budget: int
+) -> None:
+    chosen = summary_sentences(paragraphs, sentences=budget)
+    assert len(chosen) <= budget
+    assert not any(half_quoted(sentence) for sentence in chosen)
+    candidates = candidate_sentences(paragraphs, 30)[:30]
+    positions = [candidates.index(sentence) for sentence in chosen]
+    matrix = similarities(candidates)
+    assert all(matrix[i][j] < SCORING.duplicate for i in positions for j in positions if i != j)
