@@ -43,7 +43,7 @@ _RULES = (
     r"\bif\s+you\s+(value|like|enjoy(ed)?|appreciate|found)\b.{0,60}"
     r"\b(journalism|reporting|work|articles?|content|coverage|this)\b.{0,80}"
     r"\b(support\w*|donat\w*|subscri\w*|contribut\w*|share)\b",
-    r"\bwe\s+(rely|depend)\s+on\s+(readers|you|your|donations|the\s+support)\b",
+    r"\bwe\s+(rely|depend)\s+on\s+(readers|your\s+support)\b",
     r"\breaders?\s+like\s+you\b",
     r"\b(reader|listener|member)-(supported|funded)\b",
     r"\b(patreon|buy\s+(us|me)\s+a\s+coffee|ko-fi)\b",

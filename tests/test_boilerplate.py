@@ -75,6 +75,9 @@ ARTICLE_TEXT = [
     "Fans shared videos of the goal on social media within minutes.",
     "The court said the photographs could not be published until the trial ended.",
     "Anyone can join the club for a fee of ten pounds a year.",
+    "“We rely on donations from the public,” the charity's director said.",
+    "The judge ruled that the photographs may not be published before the verdict.",
+    "“If you value your health, get the vaccine,” the minister said.",
 ]
 
 
