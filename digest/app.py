@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from digest import __version__
 from digest.config import Config
 from digest.errors import PublishError, describe
+from digest.future_dates import trusted_dates
 from digest.lock import is_locked
 from digest.model import DIGESTS_FEED, Article, Document, Rejected
 from digest.publish.atomic import sweep_staging, write_atomic
@@ -71,6 +72,8 @@ class BuildResult:
     renamed: int = 0
     removed: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    # (path, warning) for every field a document read this build dropped or flagged.
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     files_written: int = 0
 
     @property
@@ -264,6 +267,7 @@ class App:
             except Exception as exc:
                 reject(cand, f"cannot file it: {describe(exc)}")
                 continue
+            result.warnings.extend((cand.relpath, warning) for warning in doc.article.warnings)
             store.put(doc, size=cand.size, mtime_ns=cand.mtime_ns)
             store.forget_rejection(cand.relpath)
             changed.add(doc.id)
@@ -324,17 +328,18 @@ class App:
         now: datetime,
         slugs: set[str],
     ) -> Document:
+        article, stated, revised = trusted_dates(article, now)
         if old:
             doc_id, slug, first_seen = old.id, old.slug, old.first_seen
             # An edit is an update of the same entry, dated when it was seen,
             # unless the document dates its own revision later than that.
-            updated = max(now, article.updated or now)
+            updated = max(now, revised or now)
         else:
             first_seen = now
             doc_id = f"tag:{self.config.feed.authority},{now:%Y-%m-%d}:entry/{digest[:16]}"
             slug = _unique(slugify(enriched.title), slugs)
-            updated = article.updated or article.published or now
-        published = article.published or first_seen
+            updated = revised or stated or now
+        published = stated or first_seen
         return Document(
             id=doc_id,
             path=cand.relpath,
@@ -520,6 +525,7 @@ def _doc_status(doc: Document) -> dict[str, Any]:
         "summary": doc.summary,
         "url": doc.article.url,
         "format": doc.article.format,
+        "warnings": list(doc.article.warnings),
     }
 
 

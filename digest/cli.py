@@ -180,6 +180,8 @@ def _report(result: BuildResult) -> None:
         print(
             f"rejected: {printable(rejection.path)}: {printable(rejection.reason)}", file=sys.stderr
         )
+    for path, warning in result.warnings:
+        print(f"warning: {printable(path)}: {printable(warning)}", file=sys.stderr)
     print(result.line(), flush=True)
 
 
@@ -223,6 +225,8 @@ def _status(app: App, args: argparse.Namespace) -> int:
         themes = ", ".join(doc["themes"]) + (" (inferred)" if doc["themes_inferred"] else "")
         print(f"  {printable(doc['path'])}: {printable(doc['title'])}")
         print(f"      {doc['published'][:10]} · {regions} · {themes}")
+        for warning in doc["warnings"]:
+            print(f"      warning: {printable(warning)}")
     print(f"files rejected: {len(status['rejected'])}")
     for rej in status["rejected"]:
         print(f"  {printable(rej['path'])}: {printable(rej['reason'])}")

@@ -42,6 +42,9 @@ class Article:
     # The lead image as written (front matter `image`, og:image, or the body's
     # first image): absolute, or relative to `url`. Publishing resolves it.
     image: str | None = None
+    # Fields that could not be read and were left out, or dates flagged as wrong:
+    # one line each, saying what and where ("date '2025-13-01' dropped: ...").
+    warnings: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:

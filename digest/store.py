@@ -528,6 +528,6 @@ def _article(text: str) -> Article:
     for key in ("published", "updated"):
         if data[key] is not None:
             data[key] = datetime.fromisoformat(data[key])
-    for key in ("regions", "themes", "paragraphs"):
-        data[key] = tuple(data[key])
+    for key in ("regions", "themes", "paragraphs", "warnings"):
+        data[key] = tuple(data.get(key, ()))
     return Article(**data)

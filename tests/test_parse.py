@@ -341,4 +341,228 @@ def test_document_with_no_body_text_is_rejected(text: str) -> None:
     assert rejected(text) == NO_BODY
 
 
-# Headlines for documents without a title.
+# Headers as publishers write them: bylines with dates and roles, other languages, noise.
+
+
+def header_of(*lines: str) -> Article:
+    return parse("# Port strike ends\n\n" + "\n\n".join(lines) + "\n\nThe strike ended.\n", "a.md")
+
+
+def test_a_byline_and_a_date_on_one_line_are_split_at_the_bar() -> None:
+    article = header_of("By A. Writer | Mar 2, 2025 9:15 AM PST")
+    assert article.author == "A. Writer"
+    assert article.published == datetime(2025, 3, 2, 9, 15, tzinfo=timezone(timedelta(hours=-8)))
+    assert article.source is None and article.warnings == ()
+
+
+def test_a_byline_drops_roles_and_reads_an_update_after_a_middle_dot() -> None:
+    article = header_of("By [Ana Lopes](#), Staff Writer · Updated Mar 3, 2025")
+    assert (article.author, article.updated) == ("Ana Lopes", datetime(2025, 3, 3, tzinfo=UTC))
+
+
+def test_a_byline_names_several_authors() -> None:
+    assert header_of("By Ana Lopes, Tom Field and Mia Chen").author == (
+        "Ana Lopes, Tom Field and Mia Chen"
+    )
+    assert header_of("By Ana Lopes, Reuters").author == "Ana Lopes"
+
+
+@pytest.mark.parametrize(
+    ("lines", "author", "published"),
+    [
+        (["Par Marie Dubois — Publié le 3 mars 2025 à 14h30"], "Marie Dubois",
+         datetime(2025, 3, 3, 14, 30, tzinfo=UTC)),
+        (["Por Ana López y Juan Pérez", "El País, 5 de mayo de 2024"],
+         "Ana López and Juan Pérez", datetime(2024, 5, 5, tzinfo=UTC)),
+        (["Von Hans Müller | 3. März 2025"], "Hans Müller", datetime(2025, 3, 3, tzinfo=UTC)),
+        (["Di Mario Rossi", "Pubblicato il 5 maggio 2024 alle 14:00"], "Mario Rossi",
+         datetime(2024, 5, 5, 14, tzinfo=UTC)),
+        (["Por Rita Nunes", "Publicado em 3 de março de 2025 às 10h30"], "Rita Nunes",
+         datetime(2025, 3, 3, 10, 30, tzinfo=UTC)),
+    ],
+)  # fmt: skip
+def test_bylines_and_datelines_in_other_languages(
+    lines: list[str], author: str, published: datetime
+) -> None:
+    article = header_of(*lines)
+    assert (article.author, article.published) == (author, published)
+
+
+def test_a_sentence_that_opens_like_a_byline_stays_in_the_body() -> None:
+    article = header_of("Von der Leyen sagte am Montag, dass die Einigung gut sei")
+    assert article.author is None
+    assert article.paragraphs[0].startswith("Von der Leyen sagte")
+
+
+@pytest.mark.parametrize(
+    ("dateline", "source", "published"),
+    [
+        ("The Valley Courier, June 3rd, 2024", "The Valley Courier", datetime(2024, 6, 3)),
+        ("Coastline Monitor | 07.05.2024", "Coastline Monitor", datetime(2024, 5, 7)),
+        ("Coastline Monitor, Tue, 11 Mar 2025", "Coastline Monitor", datetime(2025, 3, 11)),
+        ("Publié le 3 mars 2025", None, datetime(2025, 3, 3)),
+    ],
+)
+def test_datelines_in_every_layout_give_the_site_and_the_date(
+    dateline: str, source: str | None, published: datetime
+) -> None:
+    article = header_of(dateline)
+    assert (article.source, article.published) == (source, published.replace(tzinfo=UTC))
+
+
+def test_a_dateline_that_cannot_be_read_does_not_push_the_labels_into_the_body() -> None:
+    article = header_of(
+        "By Ana Lopes",
+        "Global Research, sometime in 2025 perhaps",
+        "Region: [Europe](#), [Asia](#)",
+        "Theme: [Labour](#)",
+        "*The standfirst says what happened.*",
+    )
+    assert (article.regions, article.themes) == (("Europe", "Asia"), ("Labour",))
+    assert article.standfirst == "The standfirst says what happened."
+    assert article.paragraphs == ("The strike ended.",)
+    assert "Region" not in article.content_html and "Global Research" not in article.content_html
+
+
+def test_page_furniture_between_header_lines_does_not_end_the_header() -> None:
+    article = header_of("By Ana Lopes", "[Share](#) [Print](#)", "Coastline Monitor, Mar 4, 2025")
+    assert (article.author, article.source) == ("Ana Lopes", "Coastline Monitor")
+    assert article.paragraphs == ("The strike ended.",)
+
+
+def test_an_impossible_date_line_drops_the_date_with_a_warning() -> None:
+    article = header_of("Date: 2025-13-01")
+    assert article.published is None
+    assert article.warnings == ("Date '2025-13-01' dropped: month must be in 1..12",)
+
+
+# Labels from front matter tables and header lines.
+
+
+def test_zola_taxonomies_and_hugo_params_tables_give_labels() -> None:
+    zola = parse(
+        '+++\ntitle = "T"\n[taxonomies]\nregions = ["Europe"]\nthemes = ["Energy"]\n+++\n'
+        "The body.\n",
+        "a.md",
+    )
+    hugo = parse(
+        '+++\ntitle = "T"\n[params]\nauthor = "Ana Lopes"\nregions = ["Asia"]\n'
+        'categories = ["Health"]\n+++\nThe body.\n',
+        "a.md",
+    )
+    assert (zola.regions, zola.themes) == (("Europe",), ("Energy",))
+    assert (hugo.author, hugo.regions, hugo.themes) == ("Ana Lopes", ("Asia",), ("Health",))
+
+
+def test_a_pelican_category_is_a_theme_when_no_theme_is_named() -> None:
+    article = parse("Title: T\nCategory: Economy\nTags: rates, inflation\n\nThe body.\n", "a.md")
+    assert (article.format, article.themes) == ("headers", ("Economy",))
+
+
+# Fields that cannot be read are dropped with a warning; the document is kept.
+
+
+@pytest.mark.parametrize(
+    ("front", "warning"),
+    [
+        ("date: 2025-13-01", "date '2025-13-01' dropped: month must be in 1..12"),
+        ("date: 2025-01-01 25:00:00", "date '2025-01-01 25:00:00' dropped: hour must be in 0..23"),
+        ("date: 2025-01-01T10:00:00+24:00",
+         "date '2025-01-01T10:00:00+24:00' dropped: offset +24:00 is not a time zone"),
+        ("date: someday", "date 'someday' dropped: not a date"),
+        ("url: 'http://[::1'", "url 'http://[::1' dropped: not a valid URL"),
+    ],
+)  # fmt: skip
+def test_a_bad_yaml_field_is_dropped_with_a_warning(front: str, warning: str) -> None:
+    article = parse(f"---\ntitle: T\n{front}\n---\nThe body.\n", "a.md")
+    assert (article.title, article.paragraphs, article.warnings) == (
+        "T",
+        ("The body.",),
+        (warning,),
+    )
+
+
+@pytest.mark.parametrize(
+    "value", ["2025-13-01", "2025-01-01T10:00:00+24:00", "2025-01-01T25:00:00Z"]
+)
+def test_an_impossible_toml_date_drops_only_that_field(value: str) -> None:
+    article = parse(f'+++\ntitle = "T"\ndate = {value}\n+++\nThe body.\n', "a.md")
+    assert (article.title, article.published) == ("T", None)
+    assert article.warnings[0].startswith(f"date '{value}' dropped: ")
+
+
+def test_toml_dates_are_read_to_the_instant() -> None:
+    article = parse("+++\ndate = 2025-01-21T09:00:00+02:00 # local\n+++\nThe body.\n", "a.md")
+    assert article.published == datetime(2025, 1, 21, 9, tzinfo=timezone(timedelta(hours=2)))
+
+
+def test_malformed_urls_in_a_page_drop_the_canonical_link_and_the_anchor() -> None:
+    page = (
+        "<html><head><link rel=canonical href='http://[::1'></head><body>"
+        "<p>Read <a href='http://[::1/x'>the report</a> now.</p></body></html>"
+    )
+    article = parse(page, "a.html")
+    assert article.url is None and article.paragraphs == ("Read the report now.",)
+    assert "<a" not in article.content_html
+    assert article.warnings == (
+        "canonical link 'http://[::1' dropped: not a valid URL",
+        "link 'http://[::1/x' dropped: not a valid URL",
+    )
+
+
+def test_a_page_with_a_bad_published_time_keeps_the_rest() -> None:
+    page = (
+        '<html><head><meta property="article:published_time" content="2025-13-45">'
+        "<title>A title</title></head><body><p>Body text.</p></body></html>"
+    )
+    article = parse(page, "a.html")
+    assert (article.title, article.published) == ("A title", None)
+    assert article.warnings == ("published time '2025-13-45' dropped: month must be in 1..12",)
+
+
+# Bounded work: nesting and size limits give a reason, never a traceback.
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("---\ntitle: T\nx: " + "[" * 500 + "]" * 500 + "\n---\nBody.\n",
+         "YAML front matter is not valid: nested more than 50 levels deep"),
+        ("---\nx:\n" + "".join("  " * i + "a:\n" for i in range(1, 200)) + "---\nBody.\n",
+         "YAML front matter is not valid: nested more than 50 levels deep"),
+        ("+++\nx = " + "[" * 3000 + "]" * 3000 + "\n+++\nBody.\n",
+         "TOML front matter is nested too deep"),
+        ("<html><body>" + "<div>" * 5000 + "text" + "</div>" * 5000 + "</body></html>",
+         "HTML nested more than 250 elements deep"),
+        ("<html><body>" + "<p>a</p>" * 20001 + "</body></html>",
+         "HTML article has more than 20,000 elements"),
+    ],
+)  # fmt: skip
+def test_documents_nested_too_deep_or_too_large_are_rejected_with_a_reason(
+    text: str, reason: str
+) -> None:
+    assert rejected(text, "doc.html" if text.startswith("<") else "doc.md") == reason
+
+
+def test_a_text_document_is_read_up_to_its_line_limit_with_a_warning() -> None:
+    article = parse("# T\n\n" + "A line of the body.\n" * 6000, "a.md")
+    assert article.warnings == ("text after line 5,000 dropped: too many lines for an article",)
+    assert article.paragraphs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "pattern",
+    ["By [A](#) ", "[](", "![", "_a", "*a ", "<", "\\", "&amp;", "---\n", "# a\n", "- a\n",
+     "> a\n\n", "[](\n\n", "By A | Mar 2, 2025\n\n", "<a href=x>", "<b><i>"],
+)  # fmt: skip
+def test_a_megabyte_of_a_repeated_pattern_is_read_or_rejected(pattern: str) -> None:
+    # Superlinear parsing made these take minutes; bench/parse_speed.py prints the times.
+    text = pattern * (1_000_000 // len(pattern))
+    for name in ("doc.md", "doc.txt", "doc.html"):
+        try:
+            article = parse(text, name)
+        except DocumentError as exc:
+            assert exc.path == name
+        else:
+            assert isinstance(article, Article)

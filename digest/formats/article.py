@@ -22,8 +22,11 @@ _BIO = re.compile(
 )
 
 
-def assemble(fmt: str, meta: Meta, blocks: list[Block]) -> Article:
-    """The Article for `meta` and body `blocks`; paragraphs may come out empty."""
+def assemble(fmt: str, meta: Meta, blocks: list[Block], warnings: tuple[str, ...] = ()) -> Article:
+    """The Article for `meta` and body `blocks`; paragraphs may come out empty.
+
+    `warnings` are what reading the body left out, beside the metadata's own.
+    """
     title, blocks = _title(meta.title, blocks)
     body, footer = split_footer(blocks)
     bios = [b for b in footer if _BIO.match(b.html)]
@@ -49,20 +52,33 @@ def assemble(fmt: str, meta: Meta, blocks: list[Block]) -> Article:
         source=meta.source,
         series=meta.series,
         image=meta.image,
+        warnings=meta.warnings + warnings,
     )
 
 
 def split_footer(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
     """Body and footer: the footer starts at a break (a rule, a lone "*") after which
     the next paragraph and most of the rest are boilerplate."""
+    if all(b.kind != "break" for b in blocks):
+        return blocks, []
+    # Counted once from the end, so that a page of many rules stays linear.
+    plates = [0] * (len(blocks) + 1)  # boilerplate blocks from n on
+    texts = [0] * (len(blocks) + 1)  # blocks other than breaks from n on
+    following = [len(blocks)] * (len(blocks) + 1)  # the first of those at or after n
+    for n in range(len(blocks) - 1, -1, -1):
+        text = blocks[n].kind != "break"
+        plate = text and is_boilerplate(blocks[n].text)
+        plates[n] = plates[n + 1] + plate
+        texts[n] = texts[n + 1] + text
+        following[n] = n if text else following[n + 1]
     for n, block in enumerate(blocks):
         if block.kind != "break":
             continue
-        rest = [b for b in blocks[n + 1 :] if b.kind != "break"]
-        if not rest or not is_boilerplate(rest[0].text):
-            continue
-        if 2 * sum(is_boilerplate(b.text) for b in rest) >= len(rest):
-            return blocks[:n], rest
+        first = following[n + 1]
+        if first == len(blocks) or plates[first] == plates[first + 1]:
+            continue  # nothing after the break, or it is not boilerplate
+        if 2 * plates[n + 1] >= texts[n + 1]:
+            return blocks[:n], [b for b in blocks[n + 1 :] if b.kind != "break"]
     return blocks, []
 
 

@@ -29,6 +29,11 @@ ALLOWED_TAGS = frozenset(
     )
 )  # fmt: skip
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+# nh3 writes these back as they were; a quotation mark it unescapes in text, so not that.
+_SHIELD = {"&amp;": "\ue010", "&lt;": "\ue011", "&gt;": "\ue012"}
+_UNSHIELD = {shield: escape for escape, shield in _SHIELD.items()}
+_ESCAPED = re.compile("|".join(_SHIELD))
+_SHIELDS = re.compile("[\ue010-\ue012]")
 
 _BLOCK_TAGS = frozenset(
     (
@@ -78,7 +83,9 @@ class Block:
         return self.kind in ("p", "li")
 
 
-def fragment_blocks(html: str, base_url: str | None = None) -> list[Block]:
+def fragment_blocks(
+    html: str, base_url: str | None = None, warnings: list[str] | None = None
+) -> list[Block]:
     """The blocks of an HTML fragment (such as rendered markdown)."""
     if not html.strip():
         return []
@@ -86,12 +93,17 @@ def fragment_blocks(html: str, base_url: str | None = None) -> list[Block]:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except ParserError:
         return []
-    return element_blocks(root, base_url)
+    return element_blocks(root, base_url, warnings)
 
 
-def element_blocks(root: lxml.html.HtmlElement, base_url: str | None = None) -> list[Block]:
-    """The blocks of one element of a parsed page; the element is cleaned in place."""
-    clean_tree(root, base_url)
+def element_blocks(
+    root: lxml.html.HtmlElement, base_url: str | None = None, warnings: list[str] | None = None
+) -> list[Block]:
+    """The blocks of one element of a parsed page; the element is cleaned in place.
+
+    A link whose address is malformed loses its link (its words stay), noted in `warnings`.
+    """
+    clean_tree(root, base_url, warnings if warnings is not None else [])
     return list(_container(root, None, False, count(1)))
 
 
@@ -101,24 +113,77 @@ def first_image(root: lxml.html.HtmlElement, base_url: str | None = None) -> str
         src = squash(img.get("src") or "")
         pixel = "1" in (img.get("width"), img.get("height"))
         if src and not src.startswith("data:") and not pixel:
-            return urljoin(base_url, src) if base_url else src
+            try:
+                return urljoin(base_url, src) if base_url else src
+            except ValueError:
+                continue  # a malformed address ("http://[::1") shows nothing
     return None
 
 
-def clean_tree(root: lxml.html.HtmlElement, base_url: str | None) -> None:
-    """Drop furniture and hidden parts, normalise inline tags and links, in place."""
-    for node in root.xpath(".//comment() | .//processing-instruction()"):
-        node.drop_tree()
+def clean_tree(root: lxml.html.HtmlElement, base_url: str | None, warnings: list[str]) -> None:
+    """Drop furniture and hidden parts, normalise inline tags and links, in place.
+
+    Elements are removed or unwrapped one parent at a time, in one pass over its
+    children: lxml's own drop_tree and drop_tag join text by repeated concatenation
+    and search the parent for the child, which turns a page of many small links or
+    widgets quadratic.
+    """
     limit = len(root.text_content()) / 2
-    for el in list(root.iterdescendants()):
-        if el.tag in _DROP_TAGS or _hidden(el) or _furniture(el, limit):
-            el.drop_tree()
-        elif el.tag == "b":
+    removed: dict[lxml.html.HtmlElement, set[lxml.html.HtmlElement]] = {}
+    unwrapped: dict[lxml.html.HtmlElement, set[lxml.html.HtmlElement]] = {}
+    stack = list(reversed(root))
+    while stack:
+        el = stack.pop()
+        parent = el.getparent()
+        if (
+            not isinstance(el.tag, str)  # comments and processing instructions
+            or el.tag in _DROP_TAGS
+            or _hidden(el)
+            or _furniture(el, limit)
+        ):
+            removed.setdefault(parent, set()).add(el)
+            continue
+        if el.tag == "b":
             el.tag = "strong"
         elif el.tag == "i":
             el.tag = "em"
-        elif el.tag == "a":
-            _fix_link(el, base_url)
+        elif el.tag == "a" and not _fix_link(el, base_url, warnings):
+            unwrapped.setdefault(parent, set()).add(el)
+        stack.extend(reversed(el))
+    # Deepest parents first, so a parent's children are settled before it is spliced.
+    parents = [el for el in root.iter() if el in removed or el in unwrapped]
+    for parent in reversed(parents):
+        _splice(parent, removed.get(parent, set()), unwrapped.get(parent, set()))
+
+
+def _splice(
+    parent: lxml.html.HtmlElement,
+    removed: set[lxml.html.HtmlElement],
+    unwrapped: set[lxml.html.HtmlElement],
+) -> None:
+    """Rebuild `parent`'s children without `removed` (their tails kept) and with
+    `unwrapped` replaced by their content."""
+    kept: list[lxml.html.HtmlElement] = []
+    texts: list[list[str]] = [[parent.text or ""]]  # texts[n + 1] follows kept[n]
+
+    def add(el: lxml.html.HtmlElement, *, top: bool) -> None:
+        if top and el in removed:
+            pass
+        elif top and el in unwrapped:
+            texts[-1].append(el.text or "")
+            for child in el:
+                add(child, top=False)
+        else:
+            kept.append(el)
+            texts.append([])
+        texts[-1].append(el.tail or "")
+
+    for child in parent:
+        add(child, top=True)
+    parent[:] = kept
+    parent.text = "".join(texts[0]) or None
+    for el, pieces in zip(kept, texts[1:], strict=True):
+        el.tail = "".join(pieces) or None
 
 
 def render(blocks: list[Block]) -> str:
@@ -142,14 +207,19 @@ def render(blocks: list[Block]) -> str:
 
 def sanitise(html: str) -> str:
     """Only the tags a feed entry may carry; links keep nothing but an http(s)/mailto href."""
-    return nh3.clean(
-        html,
+    # nh3 slows down more than linearly on character references in one long text
+    # (a megabyte of "&amp;" takes seconds), so the few escapes markup uses travel
+    # through it as private-use characters, which it passes as they are.
+    shielded = _ESCAPED.sub(lambda m: _SHIELD[m.group()], _SHIELDS.sub("", html))
+    clean: str = nh3.clean(
+        shielded,
         tags=set(ALLOWED_TAGS),
         attributes={"a": {"href"}},
         url_schemes=set(_LINK_SCHEMES),
         link_rel=None,
         clean_content_tags={"script", "style"},
     )
+    return _SHIELDS.sub(lambda m: _UNSHIELD[m.group()], clean)
 
 
 def is_break(text: str) -> bool:
@@ -192,16 +262,23 @@ def _furniture(el: lxml.html.HtmlElement, limit: float) -> bool:
     return len(el.text_content()) < limit
 
 
-def _fix_link(a: lxml.html.HtmlElement, base_url: str | None) -> None:
+def _fix_link(a: lxml.html.HtmlElement, base_url: str | None, warnings: list[str]) -> bool:
+    """Make a link absolute; False when it must go (its words stay): a placeholder,
+    a script, an unresolvable relative link, or a malformed address."""
     href = (a.get("href") or "").strip()
-    if href and not href.startswith("#") and base_url:
-        href = urljoin(base_url, href)
-    if href.startswith("#") or urlsplit(href).scheme not in _LINK_SCHEMES:
-        # Placeholder, script or unresolvable relative links: the words stay, the link goes.
-        a.drop_tag()
-    else:
-        a.attrib.clear()
-        a.set("href", href)
+    try:
+        if href and not href.startswith("#") and base_url:
+            href = urljoin(base_url, href)
+        parts = urlsplit(href)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError:
+        warnings.append(f"link {squash(href)[:60]!r} dropped: not a valid URL")
+        return False
+    if href.startswith("#") or parts.scheme not in _LINK_SCHEMES:
+        return False
+    a.attrib.clear()
+    a.set("href", href)
+    return True
 
 
 def _has_block(el: lxml.html.HtmlElement) -> bool:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timezone
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from dateutil import parser as dateparser
-
+from digest.formats.dates import DateError, read_date
 from digest.formats.markdown import inline_text
 from digest.text import squash
 
@@ -35,6 +34,8 @@ class Meta:
     source: str | None = None
     series: str | None = None
     image: str | None = None
+    # What could not be read and was dropped: "date '2025-13-01' dropped: ...".
+    warnings: tuple[str, ...] = ()
 
 
 # Normalised key (lowercase, "_" for "-" and " ") -> Meta field.
@@ -51,6 +52,8 @@ KEYS: Mapping[str, str] = {
     ),
     **dict.fromkeys(("region", "regions"), "regions"),
     **dict.fromkeys(("theme", "themes"), "themes"),
+    # A Pelican, Hugo or Zola category is the site's own theme label.
+    **dict.fromkeys(("category", "categories"), "categories"),
     **dict.fromkeys(
         ("description", "summary", "standfirst", "subtitle", "dek", "lede", "excerpt"),
         "standfirst",
@@ -65,10 +68,9 @@ KEYS: Mapping[str, str] = {
     ),
 }
 
-# A date needs a year: "2025", or a short numeric date such as 10/01/25.
-_HAS_YEAR = re.compile(r"\d{4}|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2}\b")
-# Missing parts of a date are filled from this, never from today.
-_DATE_DEFAULT = datetime(2000, 1, 1)
+_TABLES = frozenset(("taxonomies", "params", "extra"))
+# A dropped value is quoted in its warning up to this length.
+_SHOWN = 60
 
 
 def normal_key(key: object) -> str:
@@ -78,23 +80,31 @@ def normal_key(key: object) -> str:
 def meta_from_mapping(raw: Mapping[str, object], *, dayfirst: bool) -> Meta:
     """Meta from front matter or header lines; unknown keys (tags, slug...) are ignored."""
     values: dict[str, object] = {}
-    for key, value in raw.items():
+    keys: dict[str, str] = {}
+    # Zola puts labels under [taxonomies], Hugo its own fields under [params]: read
+    # after the top level, which wins.
+    tables = [raw, *(v for k, v in raw.items() if normal_key(k) in _TABLES)]
+    items = [item for table in tables if isinstance(table, Mapping) for item in table.items()]
+    for key, value in items:
         field = KEYS.get(normal_key(key))
         if field and field not in values and value not in (None, "", [], {}):
             values[field] = value
+            keys[field] = str(key)
+    warnings: list[str] = []
     return Meta(
         title=line(values.get("title")),
         author=authors(values.get("author")),
-        published=parse_date(values.get("published"), dayfirst=dayfirst),
-        updated=parse_date(values.get("updated"), dayfirst=dayfirst),
+        published=date_field(keys.get("published"), values.get("published"), dayfirst, warnings),
+        updated=date_field(keys.get("updated"), values.get("updated"), dayfirst, warnings),
         regions=names(values.get("regions")),
-        themes=names(values.get("themes")),
+        themes=names(values.get("themes")) or names(values.get("categories")),
         standfirst=line(values.get("standfirst")),
-        url=web_url(values.get("url")),
+        url=url_field(keys.get("url"), values.get("url"), warnings),
         rights=line(values.get("rights")),
         source=line(values.get("source")),
         series=line(values.get("series")),
         image=image_ref(values.get("image")),
+        warnings=tuple(warnings),
     )
 
 
@@ -133,10 +143,13 @@ def authors(value: object) -> str | None:
 
 
 def web_url(value: object) -> str | None:
-    """An absolute http(s) URL, or None."""
+    """An absolute http(s) URL, or None; ValueError when it is malformed (`http://[::1`)."""
     text = squash(str(value)) if isinstance(value, str) else ""
     parts = urlsplit(text)
-    return text if parts.scheme in ("http", "https") and parts.netloc and " " not in text else None
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in text:
+        return None
+    parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    return text
 
 
 def image_ref(value: object) -> str | None:
@@ -147,22 +160,34 @@ def image_ref(value: object) -> str | None:
     return text if text and " " not in text and not text.startswith("data:") else None
 
 
-def parse_date(value: object, *, dayfirst: bool) -> datetime | None:
-    """A timezone-aware datetime (UTC when none is given), or None when it is not a date."""
-    if isinstance(value, datetime):
-        found = value
-    elif isinstance(value, date):
-        found = datetime.combine(value, time())
-    elif isinstance(value, str) and _HAS_YEAR.search(value):
-        try:
-            found = dateparser.parse(value, dayfirst=dayfirst, default=_DATE_DEFAULT)
-        except (ValueError, OverflowError):
-            return None
-    else:
+def url_field(where: str | None, value: object, warnings: list[str]) -> str | None:
+    """The URL a field names; a malformed one is dropped with a warning."""
+    try:
+        return web_url(value)
+    except ValueError:
+        warnings.append(dropped(where or "url", value, "not a valid URL"))
         return None
-    offset = found.utcoffset()
-    if offset is None:
-        return found.replace(tzinfo=UTC)
-    # dateutil hands back tzlocal() for an offset equal to this machine's: pin it to a
-    # fixed offset so the result is the same wherever the build runs.
-    return found.replace(tzinfo=UTC if not offset else timezone(offset))
+
+
+def date_field(
+    where: str | None, value: object, dayfirst: bool, warnings: list[str]
+) -> datetime | None:
+    """The instant a date field names; one that cannot be read is dropped with a warning."""
+    if value is None or value == "":
+        return None
+    try:
+        found = read_date(value, dayfirst=dayfirst)
+    except DateError as exc:
+        warnings.append(dropped(where or "date", value, str(exc)))
+        return None
+    if found is None:
+        warnings.append(dropped(where or "date", value, "not a date"))
+    return found
+
+
+def dropped(where: str, value: object, reason: str) -> str:
+    """The warning for a field that was left out: what, where, and why."""
+    shown = squash(str(value))
+    if len(shown) > _SHOWN:
+        shown = shown[: _SHOWN - 1] + "…"
+    return f"{where} {shown!r} dropped: {reason}"

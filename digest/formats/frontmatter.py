@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import yaml
 
@@ -15,6 +17,34 @@ from digest.formats.markdown import markdown_parts
 from digest.model import Article
 
 _FENCES = {"---": ("yaml", ("---", "...")), "+++": ("toml", ("+++",))}
+# Metadata is a few levels deep; a hundred levels is a hostile file, not a post.
+MAX_DEPTH = 50
+# An unquoted TOML date or time value: read as text, so an impossible one (month 13,
+# an offset of 24 hours) drops that field instead of failing the whole table.
+_TOML_DATE = re.compile(
+    r"^(\s*[\w.\"'-]+\s*=\s*)(\d{4}-\d\d-\d\d[^\n#\"'\[\]{},]*?)(\s*(?:#.*)?)$", re.M
+)
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that keeps dates as text (so an impossible one drops only its field)
+    and refuses nesting past MAX_DEPTH (composing is recursive)."""
+
+    # PyYAML looks resolvers up on the class: a class attribute by design.
+    yaml_implicit_resolvers = {  # noqa: RUF012
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise yaml.YAMLError(f"nested more than {MAX_DEPTH} levels deep")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,22 +77,27 @@ def read_front_matter(text: str) -> FrontMatter | None:
 
 def front_matter_article(found: FrontMatter, *, dayfirst: bool) -> Article:
     meta = meta_from_mapping(found.values, dayfirst=dayfirst)
-    blocks, image = markdown_parts(found.body)
-    return assemble(found.kind, replace(meta, image=meta.image or image), blocks)
+    warnings: list[str] = []
+    blocks, image = markdown_parts(found.body, warnings)
+    return assemble(found.kind, replace(meta, image=meta.image or image), blocks, tuple(warnings))
 
 
 def _load(kind: str, raw: str, *, first_line: int) -> Mapping[str, object] | None:
     if kind == "toml":
         try:
-            return tomllib.loads(raw)
+            return tomllib.loads(_TOML_DATE.sub(r'\1"\2"\3', raw))
         except tomllib.TOMLDecodeError as exc:
             raise FormatError(f"TOML front matter is not valid: {exc}") from None
+        except RecursionError:
+            raise FormatError("TOML front matter is nested too deep") from None
     try:
-        values = yaml.safe_load(raw)
+        values = yaml.load(raw, Loader=_Loader)  # a SafeLoader: builds plain data only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + first_line}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "cannot parse"
+        problem = getattr(exc, "problem", None) or str(exc) or "cannot parse"
         raise FormatError(f"YAML front matter is not valid: {problem}{where}") from None
+    except RecursionError:
+        raise FormatError("YAML front matter is nested too deep") from None
     # Prose between two rules is a markdown body, not front matter.
     return values if isinstance(values, dict) else None

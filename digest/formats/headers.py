@@ -25,7 +25,7 @@ _HEADER = re.compile(r"([A-Za-z][\w -]{0,30}):(?:\s+(.*))?")
 # Pelican keys with no Article field: known, so they count as header lines, then ignored.
 _OTHER_KEYS = frozenset(
     (
-        "category", "categories", "tags", "keywords", "slug", "lang", "status", "template",
+        "tags", "keywords", "slug", "lang", "status", "template",
         "save_as", "translation",
     )
 )  # fmt: skip
@@ -65,5 +65,6 @@ def read_headers(text: str) -> Headers | None:
 
 def headers_article(found: Headers, *, dayfirst: bool) -> Article:
     meta = meta_from_mapping(found.values, dayfirst=dayfirst)
-    blocks, image = markdown_parts(found.body)
-    return assemble("headers", replace(meta, image=meta.image or image), blocks)
+    warnings: list[str] = []
+    blocks, image = markdown_parts(found.body, warnings)
+    return assemble("headers", replace(meta, image=meta.image or image), blocks, tuple(warnings))

@@ -12,12 +12,13 @@ from dataclasses import replace
 from urllib.parse import urljoin
 
 import lxml.html
+from lxml import etree
 from lxml.etree import ParserError
 
 from digest.formats import FormatError
 from digest.formats.article import assemble
 from digest.formats.blocks import element_blocks, first_image, plain_text
-from digest.formats.fields import Meta, names, parse_date, web_url
+from digest.formats.fields import Meta, date_field, dropped, names, url_field
 from digest.model import Article
 from digest.text import squash
 
@@ -25,6 +26,11 @@ _HTML_START = re.compile(
     r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|article|meta)\b",
     re.IGNORECASE | re.DOTALL,
 )
+# Elements of an article's body that are read: cleaning costs up to 25 µs each, so
+# this bounds a hostile page to half a second; a long article has a few thousand.
+MAX_ELEMENTS = 20_000
+# libxml2 stops nesting at 256 elements and loses what lies deeper.
+MAX_DEPTH = 250
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Title separators before a site name: "Headline | Site", "Headline — Site".
@@ -41,6 +47,7 @@ _PUBLISHED = (
     "publish_date", "dc.date", "dc.date.issued", "dcterms.created", "dcterms.issued",
 )  # fmt: skip
 _UPDATED = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
+_IMAGES = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
 _RIGHTS = ("copyright", "dc.rights", "dcterms.rights")
 
 
@@ -57,10 +64,17 @@ def parse_html(text: str, *, dayfirst: bool) -> Article:
         page = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
     except (ParserError, ValueError) as exc:
         raise FormatError(f"HTML page cannot be parsed: {exc}") from None
+    if _too_deep(page):
+        raise FormatError(f"HTML nested more than {MAX_DEPTH} elements deep")
+    warnings: list[str] = []
     metas = _metas(page)
     source = _first(metas, "og:site_name", "application-name")
     root = _body_root(page)
-    url = web_url(_canonical(page) or metas.get("og:url"))
+    if sum(1 for _ in root.iter()) > MAX_ELEMENTS:
+        raise FormatError(f"HTML article has more than {MAX_ELEMENTS:,} elements")
+    canonical = _canonical(page)
+    where = "canonical link" if canonical else "og:url"
+    url = url_field(where, canonical or metas.get("og:url"), warnings)
     title = _title(page, root, metas, source)
     standfirst = _take_standfirst(root)
     for h1 in root.iter("h1"):
@@ -70,19 +84,44 @@ def parse_html(text: str, *, dayfirst: bool) -> Article:
     meta = Meta(
         title=title,
         author=_author(page, metas),
-        published=parse_date(_first(metas, *_PUBLISHED) or _time(root), dayfirst=dayfirst),
-        updated=parse_date(_first(metas, *_UPDATED), dayfirst=dayfirst),
+        published=date_field(
+            "published time", _first(metas, *_PUBLISHED) or _time(root), dayfirst, warnings
+        ),
+        updated=date_field("modified time", _first(metas, *_UPDATED), dayfirst, warnings),
         regions=names(_first(metas, "region", "regions")),
         themes=names(_first(metas, "theme", "themes")),
         standfirst=standfirst,
         url=url,
         rights=_first(metas, *_RIGHTS),
         source=source,
-        image=_first(metas, "og:image", "og:image:url", "og:image:secure_url", "twitter:image"),
+        image=_image(_first(metas, *_IMAGES), url, warnings),
+        warnings=tuple(warnings),
     )
-    blocks = element_blocks(root, base_url=url)
-    image = meta.image and (urljoin(url, meta.image) if url else meta.image)
-    return assemble("html", replace(meta, image=image or first_image(root, url)), blocks)
+    body_warnings: list[str] = []
+    blocks = element_blocks(root, url, body_warnings)
+    image = meta.image or first_image(root, url)
+    return assemble("html", replace(meta, image=image), blocks, tuple(body_warnings))
+
+
+def _image(value: str | None, url: str | None, warnings: list[str]) -> str | None:
+    """The page's own image, absolute against its URL when it has one."""
+    if not value:
+        return None
+    try:
+        return urljoin(url, value) if url else value
+    except ValueError:
+        warnings.append(dropped("og:image", value, "not a valid URL"))
+        return None
+
+
+def _too_deep(page: lxml.html.HtmlElement) -> bool:
+    """Whether the parser reached its depth limit, past which libxml2 silently drops content."""
+    depth = 0
+    for event, _ in etree.iterwalk(page, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth >= MAX_DEPTH:
+            return True
+    return False
 
 
 def _metas(page: lxml.html.HtmlElement) -> dict[str, str]:
