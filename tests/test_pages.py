@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -135,6 +136,8 @@ def test_adding_an_old_article_changes_only_its_own_months_archive_page(
     write_config: WriteConfig, project: Path, clock: Clock
 ) -> None:
     config = write_config()
+    # Built after the last of them: a date more than a day ahead would be flagged as future.
+    clock.now = datetime(2025, 4, 1, tzinfo=UTC)
     seeds = project / "seeds"
     write(seeds, "jan.md", "Grid operators agree winter plan", month=1)
     write(seeds, "feb.md", "Rail unions accept new pay offer", month=2)
