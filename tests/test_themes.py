@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digest.enrich.themes import (
     ThemeModel,
@@ -266,3 +270,23 @@ def test_the_fingerprint_follows_the_corpus() -> None:
     assert ThemeModel(KITCHEN, corpus=CORPUS).fingerprint != ThemeModel(KITCHEN).fingerprint
     reordered = ThemeModel(KITCHEN, corpus=list(reversed(CORPUS))).fingerprint
     assert reordered == ThemeModel(KITCHEN, corpus=CORPUS).fingerprint
+
+
+@given(st.text(max_size=40))
+def test_any_label_is_filed_under_a_taxonomy_theme_or_none(label: str) -> None:
+    names = ThemeNames(default_taxonomy(), default_aliases())
+    assert names.theme_of(label) in (None, *SHIPPED)
+    assert names.group_of(label) in (label, *SHIPPED)
+
+
+@given(
+    st.sampled_from(SHIPPED),
+    st.sampled_from([" & ", " and ", " AND ", "&", " / ", ", "]),
+    st.sampled_from([str.lower, str.upper, str.title, str]),
+    st.sampled_from(["", " ", ".", "!"]),
+)
+def test_a_theme_spelt_any_common_way_is_that_theme(
+    theme: str, joiner: str, case: Callable[[str], str], tail: str
+) -> None:
+    spelt = case(joiner.join(part.strip() for part in theme.split("&"))) + tail
+    assert ThemeNames(default_taxonomy()).theme_of(spelt) == theme
