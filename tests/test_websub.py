@@ -123,3 +123,19 @@ def test_a_hub_that_is_down_never_fails_or_holds_up_the_build(
     assert result.published == 1
     assert (config.paths.feeds / "atom.xml").exists()
     assert "was not told of" in caplog.text
+
+
+def test_an_unreachable_hub_is_given_up_for_the_batch_with_one_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    notifier = HubNotifier([f"http://127.0.0.1:{port}/"], attempts=2, backoff=0.01)
+    topics = [f"https://news.example.org/regions/{n}.xml" for n in range(30)]
+    with caplog.at_level(logging.WARNING, logger="digest.websub"):
+        notifier.notify(topics)
+        notifier.close()
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1
+    assert "not told of https://news.example.org/regions/0.xml and 29 more" in warnings[0]

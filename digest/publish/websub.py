@@ -39,21 +39,23 @@ class HubNotifier:
         self.attempts = attempts
         self.backoff = backoff
         self.timeout = timeout
-        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, tuple[str, ...]] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def notify(self, topics: Iterable[str]) -> None:
         """Queue a ping to every hub for every topic; returns at once."""
-        for topic in topics:
-            for hub in self.hubs:
-                self._queue.put((hub, topic))
+        batch = tuple(topics)
+        if not batch:
+            return
+        for hub in self.hubs:
+            self._queue.put((hub, batch))
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="websub", daemon=True)
                 self._thread.start()
 
-    def close(self, wait: float = 10.0) -> None:
+    def close(self, wait: float = 5.0) -> None:
         """Let queued pings finish for up to `wait` seconds, then stop the thread."""
         with self._lock:
             thread = self._thread
@@ -69,21 +71,41 @@ class HubNotifier:
             item = self._queue.get()
             if item is _STOP:
                 return
-            hub, topic = item
-            self._ping(hub, topic)
+            hub, topics = item
+            self._announce(hub, topics)
 
-    def _ping(self, hub: str, topic: str) -> None:
+    def _announce(self, hub: str, topics: tuple[str, ...]) -> None:
+        """One ping per topic; a hub still failing after retries is given up for the batch."""
+        missed: list[str] = []
+        reason = ""
+        for n, topic in enumerate(topics):
+            reason = self._ping(hub, topic)
+            if not reason:
+                continue
+            missed.append(topic)
+            if not reason.startswith("HTTP 4"):
+                # Unreachable or failing: the rest would only wait out the same retries.
+                missed.extend(topics[n + 1 :])
+                break
+        if missed:
+            more = f" and {len(missed) - 1} more" if len(missed) > 1 else ""
+            log.warning("WebSub: hub %s was not told of %s%s: %s", hub, missed[0], more, reason)
+
+    def _ping(self, hub: str, topic: str) -> str:
+        """ "" once the hub accepted the ping, else why not (after retries that may help)."""
         body = urlencode({"hub.mode": "publish", "hub.url": topic}).encode("ascii")
+        reason = ""
         for attempt in range(1, self.attempts + 1):
             problem = self._post(hub, body)
             if problem is None:
                 log.debug("WebSub: %s told of %s", hub, topic)
-                return
+                return ""
             final, reason = problem
-            if final or attempt == self.attempts:
-                log.warning("WebSub: hub %s was not told of %s: %s", hub, topic, reason)
-                return
-            time.sleep(self.backoff * 2 ** (attempt - 1))
+            if final:
+                break
+            if attempt < self.attempts:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+        return reason
 
     def _post(self, hub: str, body: bytes) -> tuple[bool, str] | None:
         """None on success, else (whether retrying is pointless, why)."""
