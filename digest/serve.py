@@ -54,12 +54,22 @@ _BY_SUFFIX = {
 }
 
 
-def content_type(relpath: str) -> str | None:
+# A browser opening a feed asks for HTML first. Served as plain XML it applies
+# the feed's XSL stylesheet and shows a page; as atom+xml or rss+xml it shows
+# raw text or offers a download. Feed readers never ask for text/html.
+BROWSER_XML = "application/xml; charset=utf-8"
+
+
+def content_type(relpath: str, accept: str = "") -> str | None:
     """The Content-Type of a file in the feeds folder; None lets Starlette guess."""
     path = PurePosixPath(relpath)
     if path.name == "rss.xml" or path.name.endswith(".rss.xml"):
-        return RSS
-    return _BY_SUFFIX.get(path.suffix)
+        kind: str | None = RSS
+    else:
+        kind = _BY_SUFFIX.get(path.suffix)
+    if kind in (ATOM, RSS) and "text/html" in accept.lower():
+        return BROWSER_XML
+    return kind
 
 
 class FeedFiles(StaticFiles):
@@ -91,15 +101,19 @@ class FeedFiles(StaticFiles):
                 body = stream.read()
         except OSError:
             raise HTTPException(status_code=404) from None
-        media_type = content_type(relpath)
+        request = Headers(scope=scope)
+        media_type = content_type(relpath, request.get("accept", ""))
         headers = FileResponse(full_path, stat_result=opened, media_type=media_type).headers
+        if content_type(relpath) in (ATOM, RSS):
+            headers["vary"] = "Accept"
         changed = last_modified(relpath, body, opened.st_mtime, datetime.now(UTC))
         headers["last-modified"] = formatdate(changed.timestamp(), usegmt=True)
         # Set before the 304 check: a 304 carries Cache-Control (and Vary) too.
         headers["cache-control"] = cache_control(relpath)
-        if self.is_not_modified(headers, Headers(scope=scope)):
+        if self.is_not_modified(headers, request):
             return NotModifiedResponse(headers)
-        kept = {k: headers[k] for k in ("etag", "last-modified", "cache-control") if k in headers}
+        names = ("etag", "last-modified", "cache-control", "vary")
+        kept = {k: headers[k] for k in names if k in headers}
         response = Response(body, status_code=status_code, headers=kept)
         response.headers["content-type"] = headers["content-type"]
         return response
