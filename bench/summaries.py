@@ -36,14 +36,13 @@ from pathlib import Path
 from typing import Any
 
 from digest.config import parse_config
+from digest.enrich.cleanup import candidate_sentences, half_quoted
 from digest.enrich.headline import derive_title
 from digest.enrich.pipeline import Enricher, theme_model
 from digest.enrich.sentences import split_sentences
 from digest.enrich.summarize import (
     SCORING,
     Scoring,
-    candidate_sentences,
-    half_quoted,
     select,
     similarities,
     summarize,

@@ -4,10 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from digest.enrich.cleanup import candidate_sentences, half_quoted
 from digest.enrich.summarize import (
     SCORING,
-    candidate_sentences,
-    half_quoted,
     refers_back,
     select,
     similarities,

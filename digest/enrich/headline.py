@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from digest.enrich.cleanup import candidate_sentences
 from digest.enrich.sentences import split_sentences
-from digest.enrich.summarize import candidate_sentences
 from digest.text import squash
 
 MAX_CHARS = 80
