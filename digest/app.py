@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from digest.enrich.themes import ThemeModel
     from digest.ingest import Ingest
     from digest.mail.service import Mailer, SendReport
+    from digest.parallel import Workers
     from digest.publish.site import PublishResult
 
 Clock = Callable[[], datetime]
@@ -104,8 +105,13 @@ class App:
         self.store = store
         self.now = now
         self.hubs = HubNotifier(config.feed.hubs)
+        # Worker processes, started when first needed and kept until close():
+        # the daemon's builds reuse them warm.
+        self._workers: Workers | None = None
 
     def close(self) -> None:
+        if self._workers is not None:
+            self._workers.close()
         self.hubs.close()
         self.store.close()
 
@@ -458,13 +464,14 @@ class App:
         items: Iterable[T],
         failed: Callable[[T, str], R],
     ) -> Iterator[R]:
-        from digest.parallel import map_documents
+        from digest.parallel import Workers, default_workers, map_documents
 
         settings = self.config.ingest
+        if self._workers is None:
+            self._workers = Workers(settings.workers or default_workers())
         return map_documents(
-            fn, state, items, failed=failed,
-            limit=settings.timeout_seconds, workers=settings.workers or None,
-        )  # fmt: skip
+            fn, state, items, failed=failed, limit=settings.timeout_seconds, pool=self._workers
+        )
 
     def _site_key(self) -> str:
         """Everything besides the documents that shapes the output."""

@@ -25,6 +25,10 @@ class Ingest:
     dayfirst: bool
     enricher: Enricher
 
+    def warm(self) -> None:
+        """Build the lazy caches now (a worker does, before its first document is timed)."""
+        self.enricher.regions  # noqa: B018 -- a cached property: reading it builds it
+
 
 def make_ingest(config: Config, themes: ThemeModel) -> Ingest:
     return Ingest(config.ingest.dayfirst, Enricher(config.summary, config.regions, themes))

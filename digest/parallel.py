@@ -10,15 +10,16 @@ started go to the others.
 Small runs on the main thread stay in this process, bounded by an interval
 timer (SIGALRM): starting processes would cost more than the work. Off the
 main thread (the daemon builds on a worker thread) no timer can interrupt, so
-even a small run goes to a worker process; the fork server that starts them
-lives as long as this process and has the worker code imported already, so
-that costs a fork, not an interpreter start.
+even a small run goes to worker processes; the daemon keeps them (`Workers`)
+from one build to the next, warm, so a one-file change costs milliseconds.
 """
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 import time
@@ -32,7 +33,7 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Any, Generic, TypeVar
 
-from digest.errors import describe
+from digest.errors import DigestError, describe
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -67,6 +68,7 @@ def map_documents(
     failed: Failed[T, R],
     limit: float | None = None,
     workers: int | None = None,
+    pool: Workers | None = None,
 ) -> Iterator[R]:
     """`fn(state, item)` for every item, in order; `failed(item, reason)` where it
     raised or ran past `limit` seconds.
@@ -75,7 +77,7 @@ def map_documents(
     come from a fork server, not a fork of this process: the daemon has
     threads, and forking a threaded process can copy a lock some thread held.
     """
-    workers = workers or min(os.cpu_count() or 1, 8)
+    workers = pool.size if pool is not None else workers or default_workers()
     stream = iter(items)
     first = list(islice(stream, MIN_ITEMS))
     if not first:
@@ -83,9 +85,33 @@ def map_documents(
     on_main = threading.current_thread() is threading.main_thread()
     if (workers < 2 or len(first) < MIN_ITEMS) and (on_main or limit is None):
         return (_guarded(fn, state, item, failed, limit) for item in chain(first, stream))
-    workers = min(workers, len(first))
-    chunk = max(1, min(_CHUNK, len(first) // (workers * 4)))
-    return _Pool(fn, state, failed, limit, workers, chunk).map(chain(first, stream))
+    chunk = max(1, min(_CHUNK, len(first) // (min(workers, len(first)) * 4)))
+    if pool is not None:
+        items_ = chain(first, stream)
+        return pool.map(fn, state, items_, failed, limit, wanted=len(first), chunk=chunk)
+    return _once(
+        Workers(workers), fn, state, chain(first, stream), failed, limit, len(first), chunk
+    )
+
+
+def _once(
+    pool: Workers,
+    fn: Callable[[Any, T], R],
+    state: Any,
+    items: Iterator[T],
+    failed: Failed[T, R],
+    limit: float | None,
+    wanted: int,
+    chunk: int,
+) -> Iterator[R]:
+    try:
+        yield from pool.map(fn, state, items, failed, limit, wanted=wanted, chunk=chunk)
+    finally:
+        pool.close()
+
+
+def default_workers() -> int:
+    return min(os.cpu_count() or 1, 8)
 
 
 def _guarded(
@@ -116,19 +142,20 @@ def _overrun(signum: int, frame: FrameType | None) -> None:
 class _Worker:
     """One worker process, the items sent to it and not yet answered, in order."""
 
-    def __init__(self, context: BaseContext, fn: Callable[[Any, T], Any], state: Any) -> None:
+    def __init__(self, context: BaseContext, state: Any) -> None:
         parent, child = context.Pipe()
         self.conn: Connection = parent
         self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(child, fn, state), daemon=True
+            target=_serve, args=(child, state), daemon=True
         )
         self.process.start()
         child.close()
+        self.ready = False  # set once it has loaded and warmed its state
         self.queue: deque[tuple[int, Any]] = deque()
         self.since = time.monotonic()  # when the item at the head of the queue started
 
-    def send(self, batch: list[tuple[int, Any]]) -> None:
-        self.conn.send(batch)
+    def send(self, fn: Callable[[Any, Any], Any], batch: list[tuple[int, Any]]) -> None:
+        self.conn.send((fn, batch))
         self.queue.extend(batch)
         self.since = time.monotonic()
 
@@ -147,95 +174,147 @@ class _Worker:
         self.conn.close()
 
 
-class _Pool(Generic[T, R]):
-    def __init__(
+class Workers:
+    """Worker processes that outlive one `map`: the daemon keeps them between
+    builds, so a one-file change costs no process start and finds their
+    caches (the gazetteer, the theme model) warm. New state replaces them."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.workers: list[_Worker] = []
+        self._key = b""
+        self._state: Any = None
+        self._context = multiprocessing.get_context("forkserver")
+        # The fork server imports the work's modules once; every worker forked
+        # from it starts with them loaded.
+        self._context.set_forkserver_preload([__name__, "digest.ingest"])
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.workers = []
+
+    def map(
         self,
         fn: Callable[[Any, T], R],
         state: Any,
+        items: Iterator[T],
         failed: Failed[T, R],
         limit: float | None,
-        workers: int,
+        *,
+        wanted: int,
+        chunk: int,
+    ) -> Iterator[R]:
+        key = hashlib.sha256(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)).digest()
+        if key != self._key:
+            self.close()
+            self._key, self._state = key, state
+        while len(self.workers) < min(wanted, self.size):
+            self.workers.append(_Worker(self._context, self._state))
+        run = _Run(self, fn, failed, limit, chunk)
+        try:
+            yield from run.results(items)
+        finally:
+            # A worker still busy (the caller stopped early) cannot be reused.
+            for n, worker in enumerate(self.workers):
+                if worker.queue:
+                    worker.kill()
+                    self.workers[n] = _Worker(self._context, self._state)
+
+    def replace(self, n: int) -> _Worker:
+        self.workers[n].kill()
+        self.workers[n] = _Worker(self._context, self._state)
+        return self.workers[n]
+
+
+class _Run(Generic[T, R]):
+    """One `map` over the workers: dispatch, deadlines, answers in order."""
+
+    def __init__(
+        self,
+        pool: Workers,
+        fn: Callable[[Any, T], R],
+        failed: Failed[T, R],
+        limit: float | None,
         chunk: int,
     ) -> None:
-        self.fn, self.state, self.failed, self.limit = fn, state, failed, limit
-        self.size, self.chunk = workers, chunk
-        context = multiprocessing.get_context("forkserver")
-        # The fork server imports the work's module once; every worker forked
-        # from it then starts with it loaded.
-        context.set_forkserver_preload([fn.__module__])
-        self.context = context
+        self.pool, self.fn, self.failed, self.limit, self.chunk = pool, fn, failed, limit, chunk
+        self.done: dict[int, R] = {}
+        self.retry: deque[tuple[int, Any]] = deque()
 
-    def map(self, items: Iterator[T]) -> Iterator[R]:
-        done: dict[int, R] = {}
-        retry: deque[tuple[int, Any]] = deque()
+    def results(self, items: Iterator[T]) -> Iterator[R]:
+        workers = self.pool.workers
         taken = 0  # items read from the stream so far
         yielded = 0
         exhausted = False
-        workers = [_Worker(self.context, self.fn, self.state) for _ in range(self.size)]
-        try:
-            while not exhausted or yielded < taken:
-                for n, worker in enumerate(workers):
-                    if worker.queue:
-                        continue
-                    if not worker.process.is_alive():
-                        worker.kill()
-                        worker = workers[n] = _Worker(self.context, self.fn, self.state)
-                    batch = [retry.popleft() for _ in range(min(self.chunk, len(retry)))]
-                    if len(batch) < self.chunk and not exhausted:
-                        room = min(self.chunk - len(batch), yielded + _WINDOW - taken)
-                        fresh = list(islice(items, room)) if room > 0 else []
-                        batch += [(taken + n, item) for n, item in enumerate(fresh)]
-                        taken += len(fresh)
-                        exhausted = room > 0 and len(fresh) < room
-                    if batch:
-                        worker.send(batch)
-                self._wait(workers)
-                workers = [self._collect(w, done, retry) for w in workers]
-                while yielded in done:
-                    yield done.pop(yielded)
-                    yielded += 1
-        finally:
-            for worker in workers:
-                worker.stop()
+        while not exhausted or yielded < taken:
+            for n, worker in enumerate(workers):
+                if worker.queue or not worker.ready:
+                    continue
+                if not worker.process.is_alive():
+                    worker = self.pool.replace(n)
+                    continue
+                batch = [self.retry.popleft() for _ in range(min(self.chunk, len(self.retry)))]
+                if len(batch) < self.chunk and not exhausted:
+                    room = min(self.chunk - len(batch), yielded + _WINDOW - taken)
+                    fresh = list(islice(items, room)) if room > 0 else []
+                    batch += [(taken + i, item) for i, item in enumerate(fresh)]
+                    taken += len(fresh)
+                    exhausted = room > 0 and len(fresh) < room
+                if batch:
+                    worker.send(self.fn, batch)
+            self._wait(workers)
+            for n, worker in enumerate(workers):
+                if not self._collect(worker):
+                    self.pool.replace(n)
+            while yielded in self.done:
+                yield self.done.pop(yielded)
+                yielded += 1
 
     def _wait(self, workers: list[_Worker]) -> None:
-        """Until some busy worker answers, dies or reaches its deadline."""
-        busy = [w for w in workers if w.queue]
+        """Until some worker answers, becomes ready, dies or reaches its deadline."""
+        watched = [w for w in workers if w.queue or not w.ready]
+        busy = [w for w in watched if w.queue]
         timeout = None
         if self.limit is not None and busy:
             deadline = min(w.since for w in busy) + self.limit + _GRACE
             timeout = max(0.0, deadline - time.monotonic())
-        if busy:
-            wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
+        if watched:
+            wait([w.conn for w in watched] + [w.process.sentinel for w in watched], timeout)
 
-    def _collect(
-        self, worker: _Worker, done: dict[int, R], retry: deque[tuple[int, Any]]
-    ) -> _Worker:
-        """Take what `worker` answered; the worker to use from now on (a new one if it failed)."""
-        if not worker.queue:
-            return worker
+    def _collect(self, worker: _Worker) -> bool:
+        """Take what `worker` answered; False when it failed and must be replaced."""
         try:
-            while worker.queue and worker.conn.poll():
-                index, ok, value = worker.conn.recv()
+            while worker.conn.poll():
+                message = worker.conn.recv()
+                if message == _READY:
+                    worker.ready = True
+                    continue
+                index, ok, value = message
                 _, item = worker.queue.popleft()
-                done[index] = value if ok else self.failed(item, value)
+                self.done[index] = value if ok else self.failed(item, value)
                 worker.since = time.monotonic()
         except (EOFError, OSError):
             pass  # it died: handled below
         alive = worker.process.is_alive()
+        if not worker.ready and not alive:
+            raise DigestError(
+                f"a worker process could not start ({_exit(worker.process.exitcode)}); "
+                "set [ingest] workers = 1 to build in one process"
+            )
         overdue = self.limit is not None and time.monotonic() > worker.since + self.limit + _GRACE
         if not worker.queue or (alive and not overdue):
-            return worker
+            return True
         # Overran the limit or died: the item it was on fails, the rest go elsewhere.
-        worker.kill()
         index, item = worker.queue.popleft()
         if alive:
             reason = overrun_reason(self.limit or 0)
         else:
             reason = f"the process reading it stopped ({_exit(worker.process.exitcode)})"
-        done[index] = self.failed(item, reason)
-        retry.extendleft(reversed(worker.queue))
-        return _Worker(self.context, self.fn, self.state)
+        self.done[index] = self.failed(item, reason)
+        self.retry.extendleft(reversed(worker.queue))
+        worker.queue.clear()
+        return False
 
 
 def _exit(code: int | None) -> str:
@@ -244,12 +323,23 @@ def _exit(code: int | None) -> str:
     return f"exit status {code}"
 
 
-def _serve(conn: Connection, fn: Callable[[Any, Any], Any], state: Any) -> None:
-    """A worker's loop: answer each item of each batch as soon as it is done."""
-    # Stopping is the parent's business: a Ctrl-C reaches the whole process
-    # group, and the parent's clean-up ends the workers.
+_READY = "ready"
+
+
+def _serve(conn: Connection, state: Any) -> None:
+    """A worker's loop: warm up, say so, then answer each item as soon as it is done."""
+    # Stopping is the parent's business: a Ctrl-C or a service manager's SIGTERM
+    # reaches the whole group, and the parent, finishing its build, ends the
+    # workers. Killed here, their documents would be rejected as crashes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    while (batch := conn.recv()) is not None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # Lazy caches are built before the first item's clock starts.
+    warm = getattr(state, "warm", None)
+    if callable(warm):
+        warm()
+    conn.send(_READY)
+    while (message := conn.recv()) is not None:
+        fn, batch = message
         for index, item in batch:
             try:
                 conn.send((index, True, fn(state, item)))

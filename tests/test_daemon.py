@@ -375,3 +375,27 @@ def test_a_digest_that_cannot_be_delivered_yet_is_retried(project: Path) -> None
     finally:
         assert daemon.stop() == 0
     assert "WARNING digest.daemon: send:" in daemon.stderr
+
+
+@pytest.mark.slow
+def test_a_document_over_the_time_limit_is_rejected_and_the_daemon_goes_on(
+    project: Path,
+) -> None:
+    port = free_port()
+    seed(project / "seeds", "first.md", "Grid operators agree winter plan")
+    proc = Daemon(write_config(project, port, "[ingest]\ntimeout_seconds = 0.1\n"))
+    try:
+        proc.wait_ready()
+        assert wait_for(lambda: titles(port) != [], timeout=15), "the first build did not publish"
+        # Far more than 0.1 s of parsing (about half a second on a fast machine).
+        paragraph = "The committee met again on Monday and heard the same witnesses. " * 20
+        text = "# A very long record\n\n" + f"{paragraph}\n\n" * 1500
+        (project / "seeds" / "long.md").write_text(text, encoding="utf-8")
+        seed(project / "seeds", "next.md", "Rail unions accept new pay offer")
+        assert wait_for(lambda: "Rail unions accept new pay offer" in titles(port), timeout=15)
+        assert proc.stop() == 0
+    finally:
+        proc.stop(signal.SIGKILL) if proc.proc.poll() is None else None
+    reason = "took longer than ingest.timeout_seconds = 0.1 s; stopped"
+    assert f"rejected: long.md: {reason}" in proc.stderr
+    assert "Traceback" not in proc.stderr

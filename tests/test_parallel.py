@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from digest.parallel import MIN_ITEMS, map_documents
+from digest.parallel import MIN_ITEMS, Workers, map_documents
 
 # Work functions live at module level: worker processes import them by name.
 
@@ -88,3 +88,21 @@ def test_off_the_main_thread_even_a_few_items_are_bounded_by_the_limit() -> None
     thread.join(90)
     assert time.monotonic() - started < 60
     assert results == [256, "17: took longer than ingest.timeout_seconds = 0.5 s; stopped", 324]
+
+
+def pid(state: int, item: int) -> int:
+    return os.getpid()
+
+
+def test_kept_workers_serve_the_next_run_and_new_state_replaces_them() -> None:
+    pool = Workers(2)
+    try:
+        items = list(range(MIN_ITEMS))
+        first = set(map_documents(pid, 1, items, failed=failed, pool=pool))
+        again = set(map_documents(pid, 1, items, failed=failed, pool=pool))
+        other = set(map_documents(pid, 2, items, failed=failed, pool=pool))
+    finally:
+        pool.close()
+    assert os.getpid() not in first
+    assert again <= first
+    assert not other & first
