@@ -91,6 +91,20 @@ _MIGRATIONS = (
     );
     """,
     SUBSCRIBERS_SCHEMA,
+    """
+    ALTER TABLE deliveries ADD COLUMN choice TEXT NOT NULL DEFAULT '';
+    CREATE TABLE digest_renders (
+        period_start TEXT NOT NULL,
+        choice TEXT NOT NULL,
+        page TEXT NOT NULL,
+        date TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        html TEXT NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (period_start, choice)
+    );
+    """,
 )
 
 
@@ -123,10 +137,30 @@ class Delivery:
     period_start: datetime
     period_end: datetime
     message_id: str
-    status: str  # "pending", "sent" or "failed"
+    status: str  # "pending", "sent", "failed" or "cancelled"
     attempts: int
     detail: str
     updated: datetime
+    # The recipient's choice of regions and themes: names the render it is made from.
+    choice: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRender:
+    """A period's digest rendered once for one choice of regions and themes.
+
+    Each recipient's message is made from it by substitution, so a message is
+    rebuilt byte for byte from this and its delivery row: no message is stored.
+    """
+
+    period_start: datetime
+    choice: str
+    page: str
+    date: datetime
+    subject: str
+    count: int
+    html: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,12 +450,39 @@ class Store:
 
     def put_delivery(self, d: Delivery) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO deliveries"
-            " (recipient, period_start, period_end, message_id, status, attempts, detail, updated)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO deliveries (recipient, period_start, period_end, message_id,"
+            " status, attempts, detail, updated, choice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (d.recipient, _utc_text(d.period_start), _utc_text(d.period_end), d.message_id,
-             d.status, d.attempts, d.detail, _utc_text(d.updated)),
+             d.status, d.attempts, d.detail, _utc_text(d.updated), d.choice),
         )  # fmt: skip
+
+    def put_render(self, r: DigestRender) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO digest_renders"
+            " (period_start, choice, page, date, subject, count, html, text)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (_utc_text(r.period_start), r.choice, r.page, _utc_text(r.date), r.subject, r.count,
+             r.html, r.text),
+        )  # fmt: skip
+
+    def render(self, period_start: datetime, choice: str) -> DigestRender | None:
+        row = self._db.execute(
+            "SELECT page, date, subject, count, html, text FROM digest_renders"
+            " WHERE period_start = ? AND choice = ?",
+            (_utc_text(period_start), choice),
+        ).fetchone()
+        if row is None:
+            return None
+        return DigestRender(period_start, choice, row[0], _time(row[1]), *row[2:])
+
+    def drop_finished_renders(self, keep: datetime | None) -> None:
+        """Forget the renders no pending delivery needs any more (`keep`: a period open now)."""
+        self._db.execute(
+            "DELETE FROM digest_renders WHERE period_start NOT IN"
+            " (SELECT period_start FROM deliveries WHERE status = 'pending')"
+            " AND period_start != ?",
+            (_utc_text(keep) if keep else "",),
+        )
 
     def period_deliveries(self, period_start: datetime) -> list[Delivery]:
         """Every delivery of the digest period that starts at `period_start`."""
@@ -512,6 +573,7 @@ def _delivery(row: tuple[Any, ...]) -> Delivery:
         attempts=row[5],
         detail=row[6],
         updated=_time(row[7]),
+        choice=row[8],
     )
 
 

@@ -95,6 +95,8 @@ def test_killed_sender_restarts_and_delivers_every_digest(
     if accepted:
         assert list(twice) == ["r2@example.org"]
         assert len(set(twice["r2@example.org"])) == 1  # the same message, repeated
+        copies = {r.data for r in inbox.received if r.rcpt_tos == ["r2@example.org"]}
+        assert len(copies) == 1  # byte for byte, though only its render was stored
     else:
         assert twice == {}
     assert all(by_recipient.values())

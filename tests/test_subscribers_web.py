@@ -18,7 +18,7 @@ from digest.serve import FeedServer
 from digest.store import Store
 from digest.subscribers.manage import Subscribers
 from digest.subscribers.tokens import Tokens
-from digest.subscribers.web import subscriber_routes
+from digest.subscribers.web import RateLimit, subscriber_routes
 from tests.conftest import Clock, WriteConfig
 from tests.factories import make_document
 from tests.mailfixtures import Inbox, free_port, smtp_server
@@ -206,3 +206,15 @@ def _links(site: Site, subscriber_id: str) -> tuple[str, str]:
         f"{site.url}unsubscribe?t={tokens.make('unsubscribe', subscriber_id)}",
         f"{site.url}preferences?t={tokens.make('preferences', subscriber_id)}",
     )
+
+
+def test_a_rate_limit_is_a_sliding_window_per_key() -> None:
+    now = [0.0]
+    limit = RateLimit(2, 60, clock=lambda: now[0])
+    assert [limit.allow("a"), limit.allow("a"), limit.allow("a"), limit.allow("b")] == [
+        True, True, False, True,
+    ]  # fmt: skip
+    now[0] = 59.0
+    assert not limit.allow("a")
+    now[0] = 60.5
+    assert limit.allow("a")

@@ -8,6 +8,8 @@ in the bodies.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -77,20 +79,49 @@ def build_message(
     date: datetime,
     list_id: str,
     links: Links,
+    boundary: str | None = None,
 ) -> bytes:
     """The message as it goes on the wire: multipart/alternative, text then HTML, CRLF."""
     msg = EmailMessage(policy=POLICY)
-    msg["Subject"] = squash(rendered.subject)
-    msg["From"] = Address(display_name=squash(sender_name), addr_spec=sender)
+    msg["Subject"] = _shared("Subject", squash(rendered.subject))
+    msg["From"] = _shared_address("From", squash(sender_name), sender)
     msg["To"] = Address(addr_spec=recipient)
-    msg["Date"] = date
+    msg["Date"] = _shared("Date", date)
     msg["Message-ID"] = message_id
-    msg["List-Id"] = formataddr((squash(sender_name), list_id))
+    msg["List-Id"] = _shared("List-Id", formataddr((squash(sender_name), list_id)))
     msg["List-Unsubscribe"] = ", ".join(f"<{link}>" for link in links.header)
     if links.one_click:
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        msg["List-Unsubscribe-Post"] = _shared(
+            "List-Unsubscribe-Post", "List-Unsubscribe=One-Click"
+        )
     # RFC 3834: tells vacation responders not to answer a digest.
-    msg["Auto-Submitted"] = "auto-generated"
+    msg["Auto-Submitted"] = _shared("Auto-Submitted", "auto-generated")
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
+    if boundary:
+        msg.set_boundary(boundary)
     return msg.as_bytes()
+
+
+# The headers every recipient of one digest shares are parsed once: the policy keeps
+# as it is a header object whose name matches, and header objects are immutable.
+@functools.lru_cache(maxsize=256)
+def _shared(name: str, value: str | datetime) -> BaseHeader:
+    header: BaseHeader = POLICY.header_factory(name, value)
+    return header
+
+
+@functools.lru_cache(maxsize=64)
+def _shared_address(name: str, display_name: str, address: str) -> BaseHeader:
+    header: BaseHeader = POLICY.header_factory(
+        name, Address(display_name=display_name, addr_spec=address)
+    )
+    return header
+
+
+def boundary_for(message_id: str) -> str:
+    """A MIME boundary that depends only on the Message-ID, so a rebuilt message is identical.
+
+    "=_" cannot occur in a quoted-printable or base64 body, so it never collides.
+    """
+    return "=_digest_" + hashlib.sha256(message_id.encode()).hexdigest()[:32]

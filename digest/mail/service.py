@@ -13,6 +13,7 @@ else or any later digest.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ from digest.enrich.themes import theme_names
 from digest.errors import ConfigError, DeliveryError
 from digest.grouping import group
 from digest.mail.archive import digests_feed, page_name, summary, write_archive
-from digest.mail.message import Outgoing, build_message, new_message_id
+from digest.mail.message import Outgoing, boundary_for, build_message, new_message_id
 from digest.mail.periods import EPOCH, Period, label, latest_fire, next_fire, schedule
 from digest.mail.render import (
     PLACEHOLDER_ADDRESS,
@@ -37,7 +38,7 @@ from digest.mail.render import (
 )
 from digest.mail.transport import OutboxTransport, ServerUnavailable, Transport, transport_for
 from digest.model import Document
-from digest.store import ArchivedDigest, Delivery, Store
+from digest.store import ArchivedDigest, Delivery, DigestRender, Store
 from digest.subscribers.manage import Subscribers
 from digest.subscribers.tokens import PREFERENCES, UNSUBSCRIBE, Tokens, tokens_for
 
@@ -133,6 +134,7 @@ class Mailer:
         # Addresses that may still receive: a pending retry for anyone else is dropped.
         self._active: set[str] = set()
         self._token_maker: Tokens | None = None
+        self._renders: dict[tuple[datetime, str], DigestRender | None] = {}
 
     @property
     def outbox(self) -> Path:
@@ -185,8 +187,11 @@ class Mailer:
                 d for d in self._store.deliveries(status="pending") if d.period_start not in tried
             ]
             self._deliver(retries, transport, now, force, report)
+            with self._store.transaction():
+                self._store.drop_finished_renders(None)
         finally:
             transport.close()
+            self._renders.clear()
         return report
 
     # Periods
@@ -234,61 +239,67 @@ class Mailer:
 
     # Messages
 
-    def _messages(
+    def _plan(
         self, period: Period, docs: Sequence[Document], now: datetime, report: SendReport
-    ) -> list[tuple[str, str, bytes]]:
-        """(recipient, Message-ID, bytes) for everyone who gets this period's digest.
-
-        Each distinct choice of regions and themes is rendered once, with
-        placeholders where each recipient's own address and links go.
-        """
+    ) -> tuple[list[DigestRender], list[tuple[str, str]]]:
+        """The period's renders, one per distinct choice of regions and themes, and
+        (address, choice) for everyone who gets one."""
         digest = self._config.digest
         page = self._page(period)
-        tokens = self._tokens()
-        renders: dict[tuple[frozenset[str], frozenset[str]], Rendered | None] = {}
-        out: list[tuple[str, str, bytes]] = []
+        renders: dict[str, DigestRender | None] = {}
+        plan: list[tuple[str, str]] = []
         for subscriber in self._subscribers.recipients():
             recipient = subscriber.recipient
-            choice = (
-                frozenset(name.casefold() for name in recipient.regions),
-                frozenset(name.casefold() for name in recipient.themes),
+            choice = json.dumps(
+                [
+                    sorted({n.casefold() for n in names})
+                    for names in (recipient.regions, recipient.themes)
+                ]
             )
             if choice not in renders:
                 mine = for_recipient(docs, recipient, self._themes)
                 # An empty digest only when send_empty asks for it and nothing at all is
                 # new; a filter that matches nothing sends nothing.
-                wanted = mine or (not docs and digest.send_empty)
-                renders[choice] = (
-                    self._renderer.render(
+                renders[choice] = None
+                if mine or (not docs and digest.send_empty):
+                    r = self._renderer.render(
                         mine, period, PLACEHOLDER_ADDRESS, placeholder_links(self._url(page))
                     )
-                    if wanted
-                    else None
-                )
-            rendered = renders[choice]
-            if rendered is None:
+                    renders[choice] = DigestRender(
+                        period.start, choice, page, now, r.subject, r.count, r.html, r.text
+                    )
+            if renders[choice] is None:
                 report.skipped.append(recipient.address)
                 continue
-            links = links_for(
-                digest,
-                self._config.feed,
-                unsubscribe_token=tokens.make(UNSUBSCRIBE, subscriber.id),
-                preferences_token=tokens.make(PREFERENCES, subscriber.id),
-                page=page,
-            )
-            message_id = new_message_id(period, digest.sender)
-            data = build_message(
-                personalise(rendered, recipient.address, links),
-                sender=digest.sender,
-                sender_name=digest.sender_name or self._config.feed.title,
-                recipient=recipient.address,
-                message_id=message_id,
-                date=now,
-                list_id=digest.list_id,
-                links=links,
-            )
-            out.append((recipient.address, message_id, data))
-        return out
+            plan.append((recipient.address, choice))
+        return [r for r in renders.values() if r is not None], plan
+
+    def _message(self, render: DigestRender, address: str, message_id: str) -> bytes:
+        """One recipient's message, the same bytes however often it is rebuilt."""
+        digest = self._config.digest
+        subscriber = self._subscribers.get(address)
+        if subscriber is None:
+            raise DeliveryError(address, "no longer in the subscribers table", permanent=True)
+        tokens = self._tokens()
+        links = links_for(
+            digest,
+            self._config.feed,
+            unsubscribe_token=tokens.make(UNSUBSCRIBE, subscriber.id),
+            preferences_token=tokens.make(PREFERENCES, subscriber.id),
+            page=render.page,
+        )
+        rendered = Rendered(render.subject, render.count, render.html, render.text)
+        return build_message(
+            personalise(rendered, address, links),
+            sender=digest.sender,
+            sender_name=digest.sender_name or self._config.feed.title,
+            recipient=address,
+            message_id=message_id,
+            date=render.date,
+            list_id=digest.list_id,
+            links=links,
+            boundary=boundary_for(message_id),
+        )
 
     def _tokens(self) -> Tokens:
         if self._token_maker is None:
@@ -306,14 +317,23 @@ class Mailer:
     def _open(
         self, period: Period, docs: Sequence[Document], now: datetime, report: SendReport
     ) -> None:
-        """Record every message of a new period as pending, all at once, before any is sent."""
-        messages = self._messages(period, docs, now, report)
+        """Record every delivery of a new period as pending, all at once, before any is sent.
+
+        Only the renders and a row per recipient are stored; each message is
+        rebuilt from them when it is sent, identically after a crash.
+        """
+        renders, plan = self._plan(period, docs, now, report)
+        sender = self._config.digest.sender
         with self._store.transaction():
-            for recipient, message_id, data in messages:
+            for render in renders:
+                self._store.put_render(render)
+            for address, choice in plan:
+                message_id = new_message_id(period, sender)
                 self._store.put_delivery(
-                    Delivery(recipient, period.start, period.end, message_id, "pending", 0, "", now)
+                    Delivery(
+                        address, period.start, period.end, message_id, "pending", 0, "", now, choice
+                    )
                 )
-                self._store.put_delivery_message(recipient, period.start, data)
             self._store.set_meta(_OPEN, f"{period.start.isoformat()} {period.end.isoformat()}")
 
     def _pending(self, period: Period) -> list[Delivery]:
@@ -379,19 +399,28 @@ class Mailer:
             report.retry.append((d.recipient, exc.reason))
 
     def _bytes(self, d: Delivery) -> bytes:
-        data = self._store.delivery_message(d.recipient, d.period_start)
-        if data is None:
-            raise DeliveryError(
-                d.recipient, "the pending digest has no stored message", permanent=True
-            )
-        return data
+        if not d.choice:
+            # Recorded by an earlier version, which stored each message whole.
+            data = self._store.delivery_message(d.recipient, d.period_start)
+            if data is None:
+                raise DeliveryError(
+                    d.recipient, "the pending digest has no stored message", permanent=True
+                )
+            return data
+        key = (d.period_start, d.choice)
+        if key not in self._renders:
+            self._renders[key] = self._store.render(d.period_start, d.choice)
+        render = self._renders[key]
+        if render is None:
+            raise DeliveryError(d.recipient, "the pending digest's render is gone", permanent=True)
+        return self._message(render, d.recipient, d.message_id)
 
     def _record(self, d: Delivery, status: str, detail: str, now: datetime) -> None:
         with self._store.transaction():
             self._store.put_delivery(
                 replace(d, status=status, attempts=d.attempts + 1, detail=detail, updated=now)
             )
-            if status != "pending":
+            if status != "pending" and not d.choice:
                 self._store.drop_delivery_message(d.recipient, d.period_start)
 
     def _retry_at(self, d: Delivery) -> datetime:
@@ -449,9 +478,20 @@ class Mailer:
                 report.next_digest = self.next_digest()
                 return
             docs = self._describe(period, report)
+            renders, plan = self._plan(period, docs, now, report)
+            by_choice = {r.choice: r for r in renders}
             mails = [
-                Outgoing(self._config.digest.sender, recipient, period, data)
-                for recipient, _, data in self._messages(period, docs, now, report)
+                Outgoing(
+                    self._config.digest.sender,
+                    address,
+                    period,
+                    self._message(
+                        by_choice[choice],
+                        address,
+                        new_message_id(period, self._config.digest.sender),
+                    ),
+                )
+                for address, choice in plan
             ]
         for mail in mails:
             outbox.send(mail)

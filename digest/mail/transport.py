@@ -79,9 +79,12 @@ class SmtpTransport:
             raise _refusal(mail.recipient, where, exc.smtp_code, exc.smtp_error) from None
         except (smtplib.SMTPException, OSError) as exc:
             # The connection broke: the server may or may not have the message. Resending
-            # it (same Message-ID) is the only way not to lose it.
+            # it (the same bytes) later is the only way not to lose it. The next message
+            # opens a new connection: a server that drops long sessions stops nobody.
             self.close()
-            raise ServerUnavailable(mail.recipient, f"{where}: connection lost: {exc}") from None
+            raise DeliveryError(
+                mail.recipient, f"{where}: connection lost: {exc}", permanent=False
+            ) from None
         if mail.recipient in refused:
             code, reply = refused[mail.recipient]
             raise _refusal(mail.recipient, where, code, reply)

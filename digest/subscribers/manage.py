@@ -219,6 +219,10 @@ class Subscribers:
     # What delivery tells us
 
     def delivered(self, address: str) -> None:
+        """An accepted message clears the count of refusals (written only when there is one)."""
+        seen = self._store.subscribers.get(address)
+        if seen is None or not seen.bounces:
+            return
         with self._store.transaction():
             old = self._store.subscribers.get(address)
             if old is not None and old.bounces:
