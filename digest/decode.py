@@ -4,6 +4,11 @@ Publishers hand over files from every kind of editor: UTF-8 with or without a
 byte-order mark, UTF-16 from Windows tools, and old Windows-1252 exports with
 curly quotes. Anything that decodes strictly as one of those is accepted;
 anything else is rejected with a reason rather than published as mojibake.
+
+C1 control characters (U+0080-U+009F) in decoded text are Windows-1252
+punctuation that some tool decoded as Latin-1 on the way: a curly quote turned
+into U+0093. They are put back to what Windows-1252 meant (or removed where it
+means nothing), not counted as signs of a binary file.
 """
 
 from __future__ import annotations
@@ -23,8 +28,14 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# C0 and C1 controls except those plain text legitimately carries (tab, newlines, form feed).
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# C0 controls except those plain text legitimately carries (tab, newlines, form feed).
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+# The same with C1, for bytes read as Latin-1 where C1 is only ever noise.
+_LATIN1_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# Each C1 control to the Windows-1252 character of the same byte (None: it has none).
+_C1_AS_CP1252 = {
+    code: bytes([code]).decode("cp1252", errors="ignore") or None for code in range(0x80, 0xA0)
+}
 # Above this share of other control characters a file is binary, not text.
 _MAX_CONTROL_SHARE = 0.02
 # Share of NUL bytes in one byte position that marks BOM-less UTF-16 of mostly ASCII text.
@@ -37,7 +48,7 @@ UNDECODABLE = "cannot decode: not UTF-8, UTF-16 or Windows-1252 text"
 
 def decode(data: bytes, path: str) -> str:
     """The text of `data`: newlines as LF, NFC-normalised, never with U+FFFD left in."""
-    text = _decode(data, path)
+    text = _decode(data, path).translate(_C1_AS_CP1252)
     if _looks_binary(text):
         raise DocumentError(path, BINARY)
     # Stray byte-order marks (from joined files) and replacement characters carry no text.
@@ -66,7 +77,7 @@ def _decode(data: bytes, path: str) -> str:
         except UnicodeDecodeError:
             continue
     # Latin-1 maps every byte, so it can tell binary noise from text in an unknown encoding.
-    if _looks_binary(data.decode("latin-1")):
+    if _looks_binary(data.decode("latin-1"), _LATIN1_CONTROLS):
         raise DocumentError(path, BINARY)
     raise DocumentError(path, UNDECODABLE)
 
@@ -92,7 +103,7 @@ def _bomless_utf16(data: bytes) -> str | None:
     return None
 
 
-def _looks_binary(text: str) -> bool:
+def _looks_binary(text: str, controls: re.Pattern[str] = _CONTROLS) -> bool:
     if "\x00" in text:
         return True
-    return len(_CONTROLS.findall(text)) > _MAX_CONTROL_SHARE * len(text)
+    return len(controls.findall(text)) > _MAX_CONTROL_SHARE * len(text)

@@ -28,6 +28,7 @@ from digest.formats.html import is_html, parse_html
 from digest.formats.newsmd import is_news_markdown, parse_news_markdown
 from digest.formats.plain import parse_plain
 from digest.model import Article
+from digest.text import strip_control
 
 _MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
 NO_BODY = "no body text"
@@ -39,6 +40,8 @@ MAX_LINES = 5_000
 def parse(text: str, path: str, *, dayfirst: bool = False) -> Article:
     """The Article in `text`; raise DocumentError when nothing publishable remains."""
     suffix = PurePosixPath(path).suffix.lower()
+    # Page breaks end lines; other controls are noise no parser may choke on.
+    text = strip_control(text.replace("\f", "\n").replace("\v", "\n"))
     try:
         article = _dispatch(text, suffix, dayfirst=dayfirst)
     except FormatError as exc:

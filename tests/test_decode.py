@@ -75,3 +75,13 @@ def test_utf16_with_a_cut_off_last_byte_is_undecodable() -> None:
 
 def test_decoded_text_never_contains_replacement_characters() -> None:
     assert "\ufffd" not in decode("Bad \ufffd char".encode(), "a.txt")
+
+
+def test_c1_controls_from_a_mis_decoded_windows_1252_file_become_its_punctuation() -> None:
+    # Curly quotes, a dash and an ellipsis read as Latin-1 and saved again as UTF-8.
+    data = "\x93Hello,\x94 she said \x96 twice\x85".encode()
+    assert decode(data, "a.txt") == "“Hello,” she said – twice…"
+
+
+def test_a_short_file_of_mostly_c1_quotes_is_cleaned_not_rejected_as_binary() -> None:
+    assert decode("\x91Yes\x92, \x81ok.".encode(), "a.txt") == "‘Yes’, ok."

@@ -87,13 +87,19 @@ def fragment_blocks(
     html: str, base_url: str | None = None, warnings: list[str] | None = None
 ) -> list[Block]:
     """The blocks of an HTML fragment (such as rendered markdown)."""
+    root = parse_fragment(html, "div")
+    return [] if root is None else element_blocks(root, base_url, warnings)
+
+
+def parse_fragment(html: str, parent: str) -> lxml.html.HtmlElement | None:
+    """An HTML fragment under one `parent` element; None when there is nothing to parse."""
     if not html.strip():
-        return []
+        return None
     try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except ParserError:
-        return []
-    return element_blocks(root, base_url, warnings)
+        return lxml.html.fragment_fromstring(html, create_parent=parent)
+    except (ParserError, ValueError, AssertionError):
+        # lxml asserts rather than raises when a fragment holds a whole page ("<html>").
+        return None
 
 
 def element_blocks(

@@ -11,11 +11,9 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 
-import lxml.html
-from lxml.etree import ParserError
 from markdown_it import MarkdownIt
 
-from digest.formats.blocks import Block, fragment_blocks, plain_text
+from digest.formats.blocks import Block, fragment_blocks, parse_fragment, plain_text
 
 # Stateless once configured: one parser serves every document.
 _MARKDOWN = MarkdownIt("commonmark")
@@ -48,13 +46,8 @@ def inline_text(source: str) -> str:
     """Plain text of one line of markdown: `[Ana Lopes](#)` becomes `Ana Lopes`."""
     if len(source) > MAX_INLINE:
         return ""
-    html = _MARKDOWN.renderInline(source)
-    if not html.strip():
-        return ""
-    try:
-        return plain_text(lxml.html.fragment_fromstring(html, create_parent="span"))
-    except ParserError:
-        return ""
+    root = parse_fragment(_MARKDOWN.renderInline(source), "span")
+    return "" if root is None else plain_text(root)
 
 
 def _defuse(source: str) -> tuple[str, list[str]]:
