@@ -31,8 +31,6 @@ ALLOWED_TAGS = frozenset(
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 # nh3 writes these back as they were; a quotation mark it unescapes in text, so not that.
 _SHIELD = {"&amp;": "\ue010", "&lt;": "\ue011", "&gt;": "\ue012"}
-_UNSHIELD = {shield: escape for escape, shield in _SHIELD.items()}
-_ESCAPED = re.compile("|".join(_SHIELD))
 _SHIELDS = re.compile("[\ue010-\ue012]")
 
 _BLOCK_TAGS = frozenset(
@@ -216,7 +214,9 @@ def sanitise(html: str) -> str:
     # nh3 slows down more than linearly on character references in one long text
     # (a megabyte of "&amp;" takes seconds), so the few escapes markup uses travel
     # through it as private-use characters, which it passes as they are.
-    shielded = _ESCAPED.sub(lambda m: _SHIELD[m.group()], _SHIELDS.sub("", html))
+    shielded = _SHIELDS.sub("", html)
+    for escaped, shield in _SHIELD.items():
+        shielded = shielded.replace(escaped, shield)
     clean: str = nh3.clean(
         shielded,
         tags=set(ALLOWED_TAGS),
@@ -225,7 +225,9 @@ def sanitise(html: str) -> str:
         link_rel=None,
         clean_content_tags={"script", "style"},
     )
-    return _SHIELDS.sub(lambda m: _UNSHIELD[m.group()], clean)
+    for escaped, shield in _SHIELD.items():
+        clean = clean.replace(shield, escaped)
+    return clean
 
 
 def is_break(text: str) -> bool:
