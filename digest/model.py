@@ -45,6 +45,8 @@ class Article:
     # Fields that could not be read and were left out, or dates flagged as wrong:
     # one line each, saying what and where ("date '2025-13-01' dropped: ...").
     warnings: tuple[str, ...] = ()
+    # The language the document declares (BCP 47, "fr", "pt-BR"); None: the feed's.
+    language: str | None = None
 
     @property
     def text(self) -> str:

@@ -251,3 +251,30 @@ def test_without_a_usable_image_the_page_shares_the_site_logo_and_shows_none(
     assert html.xpath("//figure") == []
     assert html.xpath("//meta[@property='og:image']/@content") == [BASE + "logo.png"]
     assert html.xpath("//meta[@name='twitter:card']/@content") == ["summary"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "lang"),
+    [
+        ("fr.md", "---\ntitle: Accord sur le gaz\nlang: fr\n---\nLes pays ont signé.\n", "fr"),
+        ("pt.md", "Title: Acordo sobre o gás\nLang: pt_BR\n\nOs países assinaram.\n", "pt-BR"),
+        (
+            "de.html",
+            '<!doctype html><html lang="de-AT"><head><title>Gasabkommen</title></head>'
+            "<body><article><h1>Gasabkommen</h1><p>Die Länder haben unterschrieben.</p>"
+            "</article></body></html>",
+            "de-AT",
+        ),
+        ("odd.md", "---\ntitle: Gas deal signed\nlang: not a language\n---\nSigned.\n", "en"),
+    ],
+)
+def test_an_article_page_speaks_the_language_its_document_declares(
+    write_config: WriteConfig, project: Path, clock: Clock, name: str, text: str, lang: str
+) -> None:
+    config = write_config()
+    (project / "seeds" / name).write_text(text, encoding="utf-8")
+    make_app(config, _now=clock).build()
+    [path] = (config.paths.feeds / "articles").glob("*.html")
+    article = lxml.html.fromstring(path.read_bytes())
+    assert article.get("lang") == lang
+    assert article.xpath("//meta[@property='og:locale']/@content") == [lang.replace("-", "_")]

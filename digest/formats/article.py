@@ -53,6 +53,7 @@ def assemble(fmt: str, meta: Meta, blocks: list[Block], warnings: tuple[str, ...
         series=meta.series,
         image=meta.image,
         warnings=meta.warnings + warnings,
+        language=meta.language,
     )
 
 

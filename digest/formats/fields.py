@@ -36,6 +36,7 @@ class Meta:
     image: str | None = None
     # What could not be read and was dropped: "date '2025-13-01' dropped: ...".
     warnings: tuple[str, ...] = ()
+    language: str | None = None
 
 
 # Normalised key (lowercase, "_" for "-" and " ") -> Meta field.
@@ -66,7 +67,10 @@ KEYS: Mapping[str, str] = {
         ("image", "featured_image", "cover", "cover_image", "og_image", "thumbnail", "banner"),
         "image",
     ),
+    **dict.fromkeys(("lang", "language", "locale", "inlanguage", "in_language"), "language"),
 }
+# A BCP 47 language tag as documents write it: "en", "pt-BR", "zh-Hant", "fr_FR".
+_LANGUAGE = re.compile(r"([A-Za-z]{2,3})((?:[-_][A-Za-z0-9]{2,8})*)")
 
 _TABLES = frozenset(("taxonomies", "params", "extra"))
 # A dropped value is quoted in its warning up to this length.
@@ -105,7 +109,20 @@ def meta_from_mapping(raw: Mapping[str, object], *, dayfirst: bool) -> Meta:
         series=line(values.get("series")),
         image=image_ref(values.get("image")),
         warnings=tuple(warnings),
+        language=language(values.get("language")),
     )
+
+
+def language(value: object) -> str | None:
+    """A language tag in its usual case ("pt-BR"), or None for anything else."""
+    text = line(value)
+    match = _LANGUAGE.fullmatch(text or "")
+    if match is None:
+        return None
+    subtags = [match.group(1).lower()]
+    for tag in match.group(2).replace("_", "-").split("-")[1:]:
+        subtags.append(tag.upper() if len(tag) == 2 else tag.title() if len(tag) == 4 else tag)
+    return "-".join(subtags)
 
 
 def line(value: object) -> str | None:

@@ -18,7 +18,7 @@ from lxml.etree import ParserError
 from digest.formats import FormatError
 from digest.formats.article import assemble
 from digest.formats.blocks import element_blocks, first_image, plain_text
-from digest.formats.fields import Meta, date_field, dropped, names, url_field
+from digest.formats.fields import Meta, date_field, dropped, language, names, url_field
 from digest.model import Article
 from digest.text import squash
 
@@ -96,6 +96,7 @@ def parse_html(text: str, *, dayfirst: bool) -> Article:
         source=source,
         image=_image(_first(metas, *_IMAGES), url, warnings),
         warnings=tuple(warnings),
+        language=language(page.get("lang") or _first(metas, "og:locale", "language")),
     )
     body_warnings: list[str] = []
     blocks = element_blocks(root, url, body_warnings)
