@@ -106,3 +106,21 @@ def test_an_adverb_before_the_cut_goes_with_what_followed() -> None:
         "of every charge brought against him by the port authority last year."
     )
     assert headline(lead) == "The former harbour master will need to keep his lawyers"
+
+
+def test_a_cut_never_leaves_what_was_said_without_its_verb() -> None:
+    lead = (
+        "Harbour Freight Lines said sales for the five weeks ended in April were up 15 "
+        "percent to 54 million pounds from a year before."
+    )
+    title = headline(lead)
+    assert title != "Harbour Freight Lines said sales"
+    assert title.startswith("Harbour Freight Lines said sales for the five weeks")
+
+
+def test_a_cut_never_leaves_an_infinitive_without_its_object() -> None:
+    lead = (
+        "Wenlow Proteins said it has agreed to sell in a private placement 330,000 common "
+        "shares to a subsidiary of a Dutch trading house."
+    )
+    assert not headline(lead).endswith("to sell")

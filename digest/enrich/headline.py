@@ -79,6 +79,7 @@ _DANGLING = frozenset(
     a an the his her their its our my your this that these those to of for and or but nor
     with from by at in on as is are was were be been has have had will would can could may
     might must should shall do does did not no than then so very who which whose whom
+    said says told added announced reported however
     """.split()
 )
 # A word that is very likely a verb: enough to tell a clause from a bare noun phrase.
@@ -94,6 +95,7 @@ _VERB = re.compile(
 _TRAILING_ADVERB = re.compile(r"(?:\s+(?:even|just|only|also|still|now|shortly|soon|long))+$", re.I)
 # "... of 10 and, in internet years": a comma that opens an aside inside a clause.
 _COMMA_AFTER_CONJUNCTION = re.compile(r"\b(?:and|but|or|that),", re.IGNORECASE)
+_REPORTING = re.compile(r"\b(?:said|says|told|added|announced|reported)\b")
 # ", who led a youth ministry": an aside that a cut must not leave open.
 _ASIDE = re.compile(r",\s+(?:who|which|whose|where)\b", re.IGNORECASE)
 _FINAL = re.compile(r"[\s.!?…;:,]+$")
@@ -164,9 +166,14 @@ def _whole(head: str) -> bool:
     """Whether `head` is a clause that stands alone: long enough, with a verb, ending on a
     word that needs nothing after it, closing every quotation and bracket it opens."""
     words = head.split()
+    said = _REPORTING.search(head)
     return (
         len(words) >= MIN_WORDS
         and _VERB.search(_main_clause(head), len(words[0])) is not None
+        # "Acme said sales": what was said needs a verb of its own.
+        and (said is None or _VERB.search(head, said.end()) is not None)
+        # "agreed to sell": an infinitive needs its object.
+        and not (words[-2].lower() == "to" and words[-1].islower())
         and words[-1].lower() not in _DANGLING
         and not words[-1].lower().endswith("ing")
         and not _COMMA_AFTER_CONJUNCTION.search(head)
