@@ -69,4 +69,4 @@ def _text_article(text: str, suffix: str, *, dayfirst: bool) -> Article:
         return headers_article(headers, dayfirst=dayfirst)
     if suffix in _MARKDOWN_SUFFIXES or is_news_markdown(text):
         return parse_news_markdown(text, dayfirst=dayfirst)
-    return parse_plain(text)
+    return parse_plain(text, dayfirst=dayfirst)

@@ -566,3 +566,19 @@ def test_a_megabyte_of_a_repeated_pattern_is_read_or_rejected(pattern: str) -> N
             assert exc.path == name
         else:
             assert isinstance(article, Article)
+
+
+def test_plain_text_reads_a_byline_with_a_date_and_a_dateline_under_its_title() -> None:
+    article = parse(
+        "Harbour pilots strike\n\nBy Lena Marsh | March 4, 2025 10:00 CET\n\n"
+        "Coastline Monitor, March 5, 2025\n\nPilots walked out on Monday.\n\nTalks resume today.\n",
+        "a.txt",
+    )
+    assert (article.format, article.title, article.author) == (
+        "plain",
+        "Harbour pilots strike",
+        "Lena Marsh",
+    )
+    assert article.published == datetime(2025, 3, 4, 10, tzinfo=timezone(timedelta(hours=1)))
+    assert article.source == "Coastline Monitor"
+    assert article.paragraphs == ("Pilots walked out on Monday.", "Talks resume today.")

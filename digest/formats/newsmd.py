@@ -61,7 +61,7 @@ _MAX_HEADER_LINES = 30
 
 
 @dataclass
-class _Header:
+class Header:
     """What the header lines said, and where the body starts."""
 
     values: dict[str, object] = field(default_factory=dict)
@@ -71,6 +71,14 @@ class _Header:
     def set(self, name: str, value: object) -> None:
         if value is not None:
             self.values.setdefault(name, value)
+
+    def text(self, name: str) -> str | None:
+        value = self.values.get(name)
+        return value if isinstance(value, str) and value else None
+
+    def instant(self, name: str) -> datetime | None:
+        value = self.values.get(name)
+        return value if isinstance(value, datetime) else None
 
 
 def is_news_markdown(text: str) -> bool:
@@ -83,17 +91,17 @@ def parse_news_markdown(text: str, *, dayfirst: bool) -> Article:
     header = _read_header(lines, dayfirst=dayfirst)
     v = header.values
     meta = Meta(
-        title=_str(v.get("title")),
-        author=_str(v.get("author")),
-        published=_date(v.get("published")),
-        updated=_date(v.get("updated")),
+        title=header.text("title"),
+        author=header.text("author"),
+        published=header.instant("published"),
+        updated=header.instant("updated"),
         regions=name_list(v.get("regions")),
         themes=name_list(v.get("themes")),
-        standfirst=_str(v.get("standfirst")),
+        standfirst=header.text("standfirst"),
         url=url_field("url", v.get("url"), header.warnings),
-        rights=_str(v.get("rights")),
-        source=_str(v.get("source")),
-        series=_str(v.get("series")),
+        rights=header.text("rights"),
+        source=header.text("source"),
+        series=header.text("series"),
         warnings=tuple(header.warnings),
     )
     body_warnings: list[str] = []
@@ -102,8 +110,8 @@ def parse_news_markdown(text: str, *, dayfirst: bool) -> Article:
     return assemble(fmt, replace(meta, image=image), blocks, tuple(body_warnings))
 
 
-def _read_header(lines: list[str], *, dayfirst: bool) -> _Header:
-    header = _Header()
+def _read_header(lines: list[str], *, dayfirst: bool) -> Header:
+    header = Header()
     filled = [n for n, line in enumerate(lines) if line.strip()]
     noise = 0
     for at, n in enumerate(filled):
@@ -124,10 +132,10 @@ def _read_header(lines: list[str], *, dayfirst: bool) -> _Header:
 
 def _is_header(line: str) -> bool:
     """Whether a line would be read as a header line (a trial: nothing is kept)."""
-    return _header_line(line.strip(), _Header(), dayfirst=False)
+    return _header_line(line.strip(), Header(), dayfirst=False)
 
 
-def _header_line(line: str, header: _Header, *, dayfirst: bool) -> bool:
+def _header_line(line: str, header: Header, *, dayfirst: bool) -> bool:
     """Record what one header line says; False when it is body text."""
     if len(line) > MAX_INLINE:
         return False
@@ -136,7 +144,7 @@ def _header_line(line: str, header: _Header, *, dayfirst: bool) -> bool:
             return False
         header.set("title", inline_text(heading.group(1)))
         return True
-    if _byline(line, header, dayfirst=dayfirst):
+    if byline(line, header, dayfirst=dayfirst):
         return True
     if key_line := _KEY_LINE.fullmatch(line):
         label, value = key_line.group(1).strip(), key_line.group(2)
@@ -157,10 +165,10 @@ def _header_line(line: str, header: _Header, *, dayfirst: bool) -> bool:
         if name and name != "title":
             header.set(name, value if name in ("regions", "themes") else inline_text(value))
             return True
-    return _dateline(line, header, dayfirst=dayfirst)
+    return dateline(line, header, dayfirst=dayfirst)
 
 
-def _byline(line: str, header: _Header, *, dayfirst: bool) -> bool:
+def byline(line: str, header: Header, *, dayfirst: bool) -> bool:
     """ "By A. Writer and B. Other | Staff | Mar 2, 2025 9:15 AM PST": authors and dates."""
     found = _BYLINE.fullmatch(line)
     if not found or line.endswith("."):
@@ -203,7 +211,7 @@ def _joined(people: list[str]) -> str:
     return f"{', '.join(people[:-1])} and {people[-1]}"
 
 
-def _dateline(line: str, header: _Header, *, dayfirst: bool) -> bool:
+def dateline(line: str, header: Header, *, dayfirst: bool) -> bool:
     """ "Global Research, January 10, 2025", "Publié le 3 mars 2025 | Mis à jour le 4 mars":
     the site and the dates."""
     text = inline_text(line)
@@ -253,17 +261,9 @@ def _dates(
     return [(kind or "published", found)] if found else []
 
 
-def _record_dates(dates: list[tuple[str, datetime | DateError]], header: _Header) -> None:
+def _record_dates(dates: list[tuple[str, datetime | DateError]], header: Header) -> None:
     for kind, found in dates:
         if isinstance(found, DateError):
             header.warnings.append(f"{kind} date dropped: {found}")
         else:
             header.set(kind, found)
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _date(value: object) -> datetime | None:
-    return value if isinstance(value, datetime) else None

@@ -2,8 +2,9 @@
 
 Some tools write one sentence per line with no blank lines at all; those lines
 are grouped a few at a time so the article reads as paragraphs, not a list.
-A short first line standing alone, without a full stop, is the title, and a
-"By ..." line under it the author.
+A short first line standing alone, without a full stop, is the title; under
+it, lines standing alone may be a byline and a dateline, read as news headers are
+("By Ana Lopes | March 3, 2025", "Publié le 3 mars 2025").
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from digest.boilerplate import is_boilerplate
 from digest.formats.article import assemble
 from digest.formats.blocks import Block, is_break
 from digest.formats.fields import Meta
+from digest.formats.newsmd import Header, byline, dateline
 from digest.model import Article
 from digest.text import squash
 
 _SENTENCE_END = re.compile(r"[.!?…:][\"”’'»)\]]*$")
-_BYLINE = re.compile(r"by\s+([A-Z][^.!?]{1,80})", re.IGNORECASE)
+# Header lines (a byline, a dateline) read under a title.
+_MAX_HEADER_LINES = 3
 # Sentence lines per paragraph, and the share of lines that must end a sentence
 # for a block to count as one sentence a line rather than hard-wrapped prose.
 _LINES_PER_PARAGRAPH = 3
@@ -27,20 +30,35 @@ _SENTENCE_LINES = 0.8
 _MAX_TITLE = 150
 
 
-def parse_plain(text: str) -> Article:
+def parse_plain(text: str, *, dayfirst: bool = False) -> Article:
     chunks = [
         [line.strip() for line in chunk.split("\n") if line.strip()]
         for chunk in re.split(r"\n\s*\n", text)
     ]
     chunks = [chunk for chunk in chunks if chunk]
-    title = author = None
+    title = None
+    header = Header()
     if len(chunks) > 1 and _title_line(chunks[0]):
         title = squash(chunks.pop(0)[0])
-        if len(chunks) > 1 and len(chunks[0]) == 1 and (by := _BYLINE.fullmatch(chunks[0][0])):
-            author = squash(by.group(1))
+        for _ in range(_MAX_HEADER_LINES):
+            if len(chunks) < 2 or len(chunks[0]) > 1:
+                break
+            line = chunks[0][0]
+            if not (
+                byline(line, header, dayfirst=dayfirst) or dateline(line, header, dayfirst=dayfirst)
+            ):
+                break
             chunks.pop(0)
+    meta = Meta(
+        title=title,
+        author=header.text("author"),
+        published=header.instant("published"),
+        updated=header.instant("updated"),
+        source=header.text("source"),
+        warnings=tuple(header.warnings),
+    )
     blocks = [block for chunk in chunks for block in _blocks(chunk)]
-    return assemble("plain", Meta(title=title, author=author), blocks)
+    return assemble("plain", meta, blocks)
 
 
 def _title_line(chunk: list[str]) -> bool:
