@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from digest.app import make_app
+from digest.daemon import tasks
 from digest.future_dates import trusted_dates
 from digest.model import Article
 from tests.conftest import Clock, WriteConfig
@@ -67,3 +70,17 @@ def test_warnings_are_reported_by_build_and_listed_by_status(
     data = json.loads(digest("status", "--json", cwd=project).stdout)
     assert [d["warnings"] for d in data["documents"]] == [[warning]]
     assert f"      warning: {warning}" in digest("status", cwd=project).stdout.splitlines()
+
+
+def test_the_daemon_logs_each_warning_once_when_the_document_is_read(
+    write_config: WriteConfig, project: Path, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = write_config()
+    (project / "seeds" / "bad-date.md").write_text(doc("2025-13-01"))
+    app = make_app(config, _now=clock)
+    with caplog.at_level(logging.WARNING, logger="digest.daemon"):
+        assert tasks.build(app) is tasks.Outcome.DONE
+        clock.advance(minutes=1)
+        tasks.build(app)
+    warning = "warning: bad-date.md: date '2025-13-01' dropped: month must be in 1..12"
+    assert [r.getMessage() for r in caplog.records].count(warning) == 1

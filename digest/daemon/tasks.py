@@ -37,6 +37,9 @@ def build(app: App) -> Outcome:
         fresh = rejection.seen >= started
         path, reason = printable(rejection.path), printable(rejection.reason)
         log.log(logging.WARNING if fresh else logging.DEBUG, "rejected: %s: %s", path, reason)
+    # Only documents read in this build carry warnings: each is reported once.
+    for path, warning in result.warnings:
+        log.warning("warning: %s: %s", printable(path), printable(warning))
     log.log(NOTICE if result.changed else logging.INFO, "build: %s", result.line())
     return Outcome.DONE
 
