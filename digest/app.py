@@ -475,7 +475,7 @@ class App:
 
     def _site_key(self) -> str:
         """Everything besides the documents that shapes the output."""
-        from digest.publish.pages import templates_version
+        from digest.publish.fingerprint import templates_version
 
         feed = self.config.feed
         # The themes settings decide which feed and section a label is filed under.

@@ -7,6 +7,7 @@ else receives a `Config` and never looks anything up by itself.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -523,6 +524,11 @@ def _sender(value: str) -> tuple[str | None, str]:
 
 
 def _check_cron(schedule: str, timezone: str) -> None:
+    # Every command loads the configuration, and APScheduler's cron module pulls in
+    # asyncio: the plain expressions most schedules use are checked here, and only
+    # the rest (names, last, nth weekday) are handed to APScheduler to judge.
+    if plain_cron(schedule):
+        return
     from apscheduler.triggers.cron import CronTrigger
 
     try:
@@ -531,6 +537,34 @@ def _check_cron(schedule: str, timezone: str) -> None:
         raise ConfigError(
             "digest.schedule", f"expected a 5-field cron expression like '0 7 * * *': {exc}"
         ) from None
+
+
+# (lowest, highest) of minute, hour, day of month, month and day of week, as
+# APScheduler's crontab numbers them (day of week 0 is Monday).
+_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
+_CRON_ITEM = re.compile(r"(?:\*|([0-9]+)(?:-([0-9]+))?)(?:/([0-9]+))?\Z")
+
+
+def plain_cron(schedule: str) -> bool:
+    """True when `schedule` is five fields of numbers, ranges, `*` and steps that
+    APScheduler accepts; False means "not known here", never "invalid"."""
+    fields = schedule.split()
+    if len(fields) != 5:
+        return False
+    for text, (low, high) in zip(fields, _CRON_RANGES, strict=True):
+        for item in text.split(","):
+            match = _CRON_ITEM.match(item)
+            if match is None:
+                return False
+            first, last, step = match.groups()
+            start = low if first is None else int(first)
+            end = start if first is not None and last is None and step is None else high
+            end = int(last) if last is not None else end
+            if not low <= start <= end <= high:
+                return False
+            if step is not None and not 1 <= int(step) <= end - start:
+                return False
+    return True
 
 
 def _slug_for_list(title: str) -> str:

@@ -55,21 +55,6 @@ def stylesheet_version() -> str:
     return hashlib.sha256(stylesheet()).hexdigest()[:10]
 
 
-@cache
-def templates_version() -> str:
-    """Changes whenever a shipped page template or the stylesheet changes.
-
-    Part of the site key, so that a new release re-renders every page even
-    when its version number stayed the same.
-    """
-    digest = hashlib.sha256()
-    folder = resources.files("digest").joinpath("templates")
-    for item in sorted(folder.iterdir(), key=lambda t: t.name):
-        if item.is_file():
-            digest.update(item.name.encode() + b"\0" + item.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def describe(text: str, limit: int = _DESCRIPTION) -> str:
     """`text` cut at a word boundary to at most `limit` characters, for meta descriptions."""
     text = " ".join(text.split())

@@ -12,8 +12,6 @@ import logging
 import queue
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlencode
 
@@ -109,6 +107,11 @@ class HubNotifier:
 
     def _post(self, hub: str, body: bytes) -> tuple[bool, str] | None:
         """None on success, else (whether retrying is pointless, why)."""
+        # Imported here: every build creates a notifier, few sites name a hub, and
+        # urllib.request (with http.client and ssl) is a large share of start-up.
+        import urllib.error
+        import urllib.request
+
         request = urllib.request.Request(
             hub,
             data=body,
