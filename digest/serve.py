@@ -298,6 +298,7 @@ def _listen(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise DigestError(
-            f"cannot serve on {host}:{port}: {exc.strerror or exc}; change [server] host or port"
+            f"cannot serve on {host}:{port}: {exc.strerror or exc}; "
+            "change [server] host or port (or digest serve --host, --port)"
         ) from None
     return sock
