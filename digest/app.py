@@ -181,14 +181,13 @@ class App:
         )
         # The digest archive feed is listed in feeds.opml from the start, so it
         # exists (empty until the first digest) and follows feed settings.
-        digests_xml = digests_feed(self.store.digests(), self.config.feed, since=since)
-        if write_atomic(feeds / DIGESTS_FEED, digests_xml):
-            return replace(
-                published,
-                written=published.written + 1,
-                changed=(*published.changed, DIGESTS_FEED),
-            )
-        return published
+        digests = digests_feed(self.store.digests(), self.config.feed, since=since)
+        changed = [path for path, data in digests.items() if write_atomic(feeds / path, data)]
+        return replace(
+            published,
+            written=published.written + len(changed),
+            changed=(*published.changed, *changed),
+        )
 
     def _since(self) -> datetime:
         """When this site first published: what a feed with no entries is dated."""

@@ -189,3 +189,6 @@ def test_an_empty_digest_feed_is_dated_when_the_site_first_published(
     parsed = feedparser.parse((realistic.paths.feeds / "digests.xml").read_bytes())
     assert parsed.entries == []
     assert parsed.feed.updated == "2025-06-02T08:00:00+00:00"
+    rss = feedparser.parse((realistic.paths.feeds / "digests.rss.xml").read_bytes())
+    assert rss.feed.updated == "Mon, 02 Jun 2025 08:00:00 +0000"
+    assert json.loads((realistic.paths.feeds / "digests.json").read_text())["items"] == []

@@ -269,7 +269,8 @@ def test_every_format_of_every_feed_is_paged_and_listed_in_opml(
     for stem in ("regions/europe", "themes/energy"):
         for suffix in (".xml", ".rss.xml", ".json"):
             assert f"https://news.example.org/{stem}{suffix}" in urls
-    assert {"https://news.example.org/feed.json", "https://news.example.org/digests.xml"} <= urls
+    digests = ("digests.xml", "digests.rss.xml", "digests.json")
+    assert {f"https://news.example.org/{name}" for name in ("feed.json", *digests)} <= urls
 
 
 def test_feeds_link_the_shipped_icon_logo_and_stylesheet(write_config: WriteConfig) -> None:
@@ -303,3 +304,18 @@ def test_a_configured_icon_file_is_copied_and_becomes_the_favicon(
     assert (out / "icon.png").read_bytes() == png
     assert (out / "favicon.ico").read_bytes() == ico_from_png(png)
     assert not (out / "logo.png").exists()
+
+
+def test_a_region_feed_links_to_its_region_page(write_config: WriteConfig) -> None:
+    config = write_config()
+    out = build(config, [make_document(1)])
+    for rel in ("regions/europe.xml", "regions/europe.rss.xml"):
+        assert feedparser.parse((out / rel).read_bytes()).feed.link == (
+            "https://news.example.org/regions/europe.html"
+        )
+    assert (out / "regions/europe.html").exists()
+    region = json.loads((out / "regions/europe.json").read_text())
+    assert region["home_page_url"] == "https://news.example.org/regions/europe.html"
+    assert feedparser.parse((out / "atom.xml").read_bytes()).feed.link == (
+        "https://news.example.org/index.html"
+    )

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import feedparser
 import pytest
 from lxml import html as lxml_html
 
@@ -337,6 +339,10 @@ def test_each_digest_is_archived_as_a_page_and_an_atom_entry(
     ]
     assert parsed.entries[0].summary == "1 article: Europe (1)"
     assert [p.name for p in feeds.joinpath("digests").iterdir() if p.name.startswith(".")] == []
+    rss = feedparser.parse((feeds / "digests.rss.xml").read_bytes())
+    assert [e.link for e in rss.entries] == [e.link for e in parsed.entries]
+    items = json.loads((feeds / "digests.json").read_text(encoding="utf-8"))["items"]
+    assert [i["url"] for i in items] == [e.link for e in parsed.entries]
 
 
 def test_messages_render_the_override_templates_first(

@@ -1,8 +1,9 @@
-"""The public record of sent digests: one HTML page each and the Atom feed digests.xml."""
+"""The public record of sent digests: one HTML page each, and the feed digests.xml
+(with digests.rss.xml and digests.json)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -10,13 +11,14 @@ from digest.config import FeedSettings
 from digest.grouping import RegionGroup
 from digest.model import DIGESTS_FEED
 from digest.publish.assets import site_assets, stylesheet_href
-from digest.publish.atom import atom_document
 from digest.publish.atomic import write_atomic
 from digest.publish.entries import clean
-from digest.publish.feeds import Entry, Head, newest_update
+from digest.publish.feeds import Entry, FeedSpec, Format, Head, newest_update
+from digest.publish.renderers import RENDERERS
 from digest.store import ArchivedDigest
 
 FEED_PATH = DIGESTS_FEED
+SPEC = FeedSpec("", "", FEED_PATH.removesuffix(".xml"))
 
 
 def page_name(period_end: datetime, zone: tzinfo, taken: set[str]) -> str:
@@ -34,10 +36,11 @@ def summary(groups: Sequence[RegionGroup]) -> str:
 
 def digests_feed(
     digests: Sequence[ArchivedDigest], feed: FeedSettings, *, since: datetime
-) -> bytes:
-    """Atom 1.0: the newest `max_entries` digests, each linking to its page.
+) -> dict[str, bytes]:
+    """The newest `max_entries` digests, each linking to its page, in Atom, RSS and
+    JSON Feed: {path in the feeds folder: bytes}.
 
-    `since` dates the feed before any digest went out (when the site first published).
+    `since` dates the feeds before any digest went out (when the site first published).
     """
     shown = digests[: feed.max_entries]
     assets = site_assets(feed)
@@ -53,27 +56,33 @@ def digests_feed(
         )
         for d in shown
     ]
-    head = Head(
-        id=feed.base_url + FEED_PATH,
-        title=clean(f"{feed.title}: digests"),
-        subtitle="",
-        self_url=feed.base_url + FEED_PATH,
-        home_url=feed.base_url + "index.html",
-        updated=newest_update(entries, since),
-        language=feed.language,
-        author=clean(feed.author),
-        icon=assets.icon,
-        logo=assets.logo,
-        hubs=feed.hubs,
-        stylesheet=stylesheet_href(FEED_PATH),
-    )
-    return atom_document(head, entries)
+    out = {}
+    for fmt, render in RENDERERS.items():
+        path = SPEC.path(fmt)
+        head = Head(
+            id=feed.base_url + FEED_PATH,
+            title=clean(f"{feed.title}: digests"),
+            subtitle="",
+            self_url=feed.base_url + path,
+            home_url=feed.base_url + "index.html",
+            updated=newest_update(entries, since),
+            language=feed.language,
+            author=clean(feed.author),
+            icon=assets.icon,
+            logo=assets.logo,
+            hubs=feed.hubs,
+            stylesheet=stylesheet_href(path) if fmt is not Format.JSON else "",
+        )
+        out[path] = render(head, entries)
+    return out
 
 
-def write_archive(feeds: Path, page: str, html: str, feed_xml: bytes) -> list[Path]:
-    """Write the page, then the feed that links to it: a reader never follows a dead link."""
+def write_archive(feeds: Path, page: str, html: str, feed_files: Mapping[str, bytes]) -> list[Path]:
+    """Write the page, then the feeds that link to it: a reader never follows a dead link."""
     written = []
-    for path, data in ((feeds / page, html.encode("utf-8")), (feeds / FEED_PATH, feed_xml)):
+    files = [(feeds / page, html.encode("utf-8"))]
+    files += [(feeds / path, data) for path, data in feed_files.items()]
+    for path, data in files:
         if write_atomic(path, data):
             written.append(path)
     return written

@@ -456,8 +456,8 @@ class Mailer:
             summary(group(docs, self._themes)),
             len(docs),
         )
-        feed_xml = digests_feed([record, *older], self._config.feed, since=period.end)
-        write_archive(self._config.paths.feeds, page, rendered.html, feed_xml)
+        feed_files = digests_feed([record, *older], self._config.feed, since=period.end)
+        write_archive(self._config.paths.feeds, page, rendered.html, feed_files)
         return record
 
     # Dry run

@@ -20,12 +20,10 @@ from digest.config import FeedSettings
 from digest.enrich.themes import ThemeNames
 from digest.model import DIGESTS_FEED, UNCLASSIFIED, Document, DocumentRef
 from digest.publish.assets import Assets, site_assets, stylesheet_href
-from digest.publish.atom import atom_document
 from digest.publish.atomic import Staged
 from digest.publish.browse import Listing, site_map
 from digest.publish.entries import clean, entry_of
 from digest.publish.feeds import FeedPage, FeedSpec, Format, Head, LinkOf, newest_update, paginate
-from digest.publish.jsonfeed import json_document
 from digest.publish.opml import opml
 from digest.publish.pages import (
     NOT_FOUND,
@@ -39,7 +37,7 @@ from digest.publish.pages import (
     stylesheet,
     stylesheet_version,
 )
-from digest.publish.rss import rss_document
+from digest.publish.renderers import RENDERERS
 from digest.text import label_slugs
 
 # Folders the build owns outright: anything in them it did not write is stale.
@@ -225,15 +223,11 @@ def _subscriptions(
     listed: Sequence[tuple[str, Sequence[FeedSpec]]], title: str
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every feed in every format, grouped as feeds.opml lists them."""
-    groups = [
+    digests = FeedSpec(f"{title}: digests", "", DIGESTS_FEED.removesuffix(".xml"))
+    return [
         (group, [(spec.title + _FORMAT_NAMES[f], spec.path(f)) for spec in specs for f in Format])
-        for group, specs in listed
+        for group, specs in [*listed, ("Digests", [digests])]
     ]
-    groups.append(("Digests", [(f"{title}: digests", DIGESTS_FEED)]))
-    return groups
-
-
-_RENDERERS = {Format.ATOM: atom_document, Format.RSS: rss_document, Format.JSON: json_document}
 
 
 def _render(
@@ -246,7 +240,8 @@ def _render(
         title=clean(spec.title),
         subtitle=clean(spec.subtitle),
         self_url=base + page.path,
-        home_url=base + "index.html",
+        # A region's or theme's feed belongs to its page; the main feed to the landing page.
+        home_url=base + (f"{spec.stem}.html" if spec.stem else "index.html"),
         updated=newest_update(entries, ctx.since),
         language=feed.language,
         author=clean(feed.author),
@@ -257,7 +252,7 @@ def _render(
         hubs=feed.hubs,
         stylesheet=stylesheet_href(page.path) if fmt is not Format.JSON else "",
     )
-    return _RENDERERS[fmt](head, entries)
+    return RENDERERS[fmt](head, entries)
 
 
 def _shape(listing: Listing) -> tuple[object, ...]:
