@@ -23,7 +23,16 @@ from digest.publish.assets import Assets, site_assets, stylesheet_href
 from digest.publish.atomic import Staged
 from digest.publish.browse import Listing, site_map
 from digest.publish.entries import clean, entry_of
-from digest.publish.feeds import FeedPage, FeedSpec, Format, Head, LinkOf, newest_update, paginate
+from digest.publish.feeds import (
+    Entry,
+    FeedPage,
+    FeedSpec,
+    Format,
+    Head,
+    LinkOf,
+    newest_update,
+    paginate,
+)
 from digest.publish.opml import opml
 from digest.publish.pages import (
     NOT_FOUND,
@@ -205,6 +214,17 @@ class _Context:
     link_of: LinkOf
     since: datetime
     assets: Assets
+    # A document shows in three formats and in several feeds: its entry is
+    # made once. Bounded like the batches that load documents.
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+    def entry(self, doc: Document) -> Entry:
+        found = self.entries.get(doc.id)
+        if found is None:
+            if len(self.entries) >= 2 * _BATCH:
+                self.entries.clear()
+            found = self.entries[doc.id] = entry_of(doc, self.feed, self.link_of)
+        return found
 
 
 def _plan_feed(
@@ -234,7 +254,7 @@ def _render(
     spec: FeedSpec, fmt: Format, page: FeedPage, ctx: _Context, docs: Sequence[Document]
 ) -> bytes:
     feed, base = ctx.feed, ctx.feed.base_url
-    entries = [entry_of(doc, feed, ctx.link_of) for doc in docs]
+    entries = [ctx.entry(doc) for doc in docs]
     head = Head(
         id=base + spec.path(Format.ATOM),
         title=clean(spec.title),
