@@ -582,3 +582,9 @@ def test_plain_text_reads_a_byline_with_a_date_and_a_dateline_under_its_title() 
     assert article.published == datetime(2025, 3, 4, 10, tzinfo=timezone(timedelta(hours=1)))
     assert article.source == "Coastline Monitor"
     assert article.paragraphs == ("Pilots walked out on Monday.", "Talks resume today.")
+
+
+def test_a_headline_in_capitals_that_opens_like_a_byline_is_not_an_author() -> None:
+    article = parse("DI GIORGIO <DIG> TO EVALUATE GABELLI OFFER\n\nThe board met.\n", "a.txt")
+    assert (article.author, article.title) == (None, "DI GIORGIO <DIG> TO EVALUATE GABELLI OFFER")
+    assert header_of("BY ANA LOPES").author == "ANA LOPES"

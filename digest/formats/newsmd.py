@@ -47,6 +47,7 @@ _PARTICLES = frozenset(
     "de da das do dos du la le van von der den ter al el bin ibn di del della y".split()
 )
 _MAX_NAME_WORDS = 5
+_MAX_CAPS_NAME_WORDS = 3
 _MAX_DATELINE = 120
 # A site name is capitalised words ("Global Research", "The Valley Courier"), so a
 # period label such as "Year to December 31, 1986" is not a dateline.
@@ -202,6 +203,8 @@ def _people(names: str) -> list[str]:
 
 def _is_name(text: str) -> bool:
     words = text.split()
+    if text.isupper() and len(words) > _MAX_CAPS_NAME_WORDS:
+        return False  # a headline in capitals ("DI GIORGIO TO EVALUATE OFFER"), not a name
     return 0 < len(words) <= _MAX_NAME_WORDS and all(
         word[:1].isupper() or word in _PARTICLES for word in words
     )
