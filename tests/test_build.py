@@ -449,3 +449,20 @@ def test_labels_that_slugify_alike_get_distinct_feed_files_listed_in_the_opml(
         label = title.removeprefix("Test Desk: ")
         n = ["Boats & Harbours", "Boats and Harbours", "boats & harbours"].index(label)
         assert entry.title == f"Harbour story {n}"
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern", "size"),
+    [("bylines.md", "By [A](#) ", 320_000), ("brackets.md", "[](", 1_000_000)],
+)
+def test_a_file_of_one_pattern_repeated_is_read_in_linear_time_and_published(
+    write_config: WriteConfig, project: Path, clock: Clock, name: str, pattern: str, size: int
+) -> None:
+    # Quadratic work in any stage would take minutes on these and be cut off by the
+    # time limit (rejected); linear work publishes them well inside it.
+    config = write_config("[ingest]\ntimeout_seconds = 30\n")
+    write(project / "seeds", "good.md")
+    (project / "seeds" / name).write_text(pattern * (size // len(pattern)), encoding="utf-8")
+    result = make_app(config, _now=clock).build()
+    assert [r.path for r in result.rejected] == []
+    assert result.published == 2

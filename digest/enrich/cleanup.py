@@ -19,7 +19,10 @@ from digest.text import strip_control
 
 MIN_WORDS = 5
 
-_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# Neither part can run past a bracket or parenthesis that opens another link, so
+# text made of nothing but link punctuation (`[](` a million times) is matched in
+# linear time; one level of parentheses is allowed in a URL (`/wiki/Foo_(bar)`).
+_MARKDOWN_LINK = re.compile(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
 _MARKDOWN_EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 _MARKDOWN_LEAD = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+•]\s+)")

@@ -28,6 +28,10 @@ from digest.enrich.sentences import split_sentences
 from digest.text import squash
 
 MAX_CHARS = 80
+# No headline is made from further into a "sentence" than this: a run of text with
+# no sentence end (a pasted table, a repeated pattern) would otherwise make the
+# clause search quadratic in its length.
+_LONGEST_LEAD = 1000
 # Fewer words than this is a fragment ("Dock workers"), not a headline.
 MIN_WORDS = 4
 
@@ -118,7 +122,10 @@ def derive_title(paragraphs: Sequence[str], max_chars: int = MAX_CHARS) -> tuple
 
 def headline(sentence: str, max_chars: int = MAX_CHARS) -> str:
     """A headline made from the main clause of `sentence`, without an ellipsis."""
-    text = _FINAL.sub("", " ".join(sentence.split()))
+    text = " ".join(
+        sentence[:_LONGEST_LEAD].split()[:-1] if len(sentence) > _LONGEST_LEAD else sentence.split()
+    )
+    text = _FINAL.sub("", text)
     text = _ATTRIBUTION.sub("", text)
     text = _drop_prefix(_REPORTING_FRAME, text)
     text = _drop_prefix(_OPENING_CLAUSE, text)
