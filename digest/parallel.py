@@ -47,6 +47,8 @@ _WINDOW = 1024
 # A worker past the limit is killed; a little grace lets it answer first when
 # the limit is hit exactly as it finishes.
 _GRACE = 0.25
+# Seconds between repeated alarms once a document is past its limit.
+_REPEAT = 0.05
 
 Failed = Callable[[T, str], R]
 
@@ -120,7 +122,10 @@ def _guarded(
     previous = signal.signal(signal.SIGALRM, _overrun) if limit else None
     try:
         if limit:
-            signal.setitimer(signal.ITIMER_REAL, limit)
+            # The alarm repeats until the work stops: an overrun raised where it
+            # cannot propagate (a finaliser, a gc callback) is swallowed, and one
+            # single alarm would then let the work run on unbounded.
+            signal.setitimer(signal.ITIMER_REAL, limit, _REPEAT)
         try:
             return fn(state, item)
         finally:
