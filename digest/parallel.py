@@ -86,6 +86,7 @@ def map_documents(
         return iter(())
     on_main = threading.current_thread() is threading.main_thread()
     if (workers < 2 or len(first) < MIN_ITEMS) and (on_main or limit is None):
+        _warm(state)  # the first document's time is its own, not the caches'
         return (_guarded(fn, state, item, failed, limit) for item in chain(first, stream))
     chunk = max(1, min(_CHUNK, len(first) // (min(workers, len(first)) * 4)))
     if pool is not None:
@@ -114,6 +115,13 @@ def _once(
 
 def default_workers() -> int:
     return min(os.cpu_count() or 1, 8)
+
+
+def _warm(state: Any) -> None:
+    """Build the state's lazy caches, if it has any (see Ingest.warm)."""
+    warm = getattr(state, "warm", None)
+    if callable(warm):
+        warm()
 
 
 def _guarded(
@@ -338,10 +346,7 @@ def _serve(conn: Connection, state: Any) -> None:
     # workers. Killed here, their documents would be rejected as crashes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    # Lazy caches are built before the first item's clock starts.
-    warm = getattr(state, "warm", None)
-    if callable(warm):
-        warm()
+    _warm(state)  # before the first item's clock starts
     conn.send(_READY)
     while (message := conn.recv()) is not None:
         fn, batch = message
