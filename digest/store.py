@@ -354,8 +354,11 @@ class Store:
 
     def labelled_themes(self) -> tuple[int, set[str]]:
         """How many documents name their own themes, and which themes they name."""
-        rows = self._db.execute("SELECT themes FROM documents WHERE labelled").fetchall()
-        return len(rows), {name for (themes,) in rows for name in json.loads(themes)}
+        # Counted and deduplicated by SQLite: every build asks, and decoding each
+        # labelled row's list in Python costs more than the rest of a no-change build.
+        (count,) = self._db.execute("SELECT count(*) FROM documents WHERE labelled").fetchone()
+        rows = self._db.execute("SELECT DISTINCT themes FROM documents WHERE labelled")
+        return int(count), {name for (themes,) in rows for name in json.loads(themes)}
 
     def slugs(self) -> set[str]:
         return {row[0] for row in self._db.execute("SELECT slug FROM documents")}

@@ -59,3 +59,15 @@ def test_an_unwritable_state_folder_is_a_store_error(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(StoreError, match="cannot open the state database"):
         Store(blocker / "state.sqlite3")
+
+
+def test_labelled_themes_counts_each_labelled_document_and_names_each_theme_once(
+    tmp_path: Path,
+) -> None:
+    store = Store(tmp_path / "state.sqlite3")
+    with store.transaction():
+        store.put(make_document(1, themes=("Energy",)), size=1, mtime_ns=1)
+        store.put(make_document(2, themes=("Energy",)), size=1, mtime_ns=1)
+        store.put(make_document(3, themes=("Health", "Energy")), size=1, mtime_ns=1)
+        store.put(make_document(4, themes=("Sport",), inferred=True), size=1, mtime_ns=1)
+    assert store.labelled_themes() == (3, {"Energy", "Health"})
