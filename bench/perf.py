@@ -1,13 +1,17 @@
 """Performance benchmark (issue 6): build times, rebuilds, daemon latency, idle CPU, digest.
 
-    .venv/bin/python bench/perf.py [--sizes 1000,10000,100000] [--skip-pelican] [--out DIR]
+    .venv/bin/python bench/perf.py [--sizes 1000,10000,100000] [--skip-pelican] [--skip-daemon]
+                                   [--rounds N] [--out DIR]
 
 Generates deterministic synthetic corpora (every supported input format, some files in
 subfolders), runs `digest build` on them as subprocesses and prints one markdown table
 of measures against the targets of issue 6. With 10,000 documents it also runs the
 daemon (`digest run`, server on a free port) to time drops to the served feed and its
-idle CPU, renders a digest of 1,000 entries in-process, and builds the same articles with
-Pelican (installed into a throwaway venv under the work folder, never into this one).
+idle CPU, renders a digest of 1,000 entries in-process, and builds the same articles,
+alternating, with digest, Pelican (installed into a throwaway venv under the work folder,
+never into this one), Hugo (Debian's `hugo`, when installed) and the floor script (read,
+escape, write one page each and one feed atomically). CPU seconds are those of the whole
+process tree: this process adopts orphaned grandchildren (a forkserver) and reaps them.
 Corpora go to a temporary folder unless --out names one; nothing is written to the repo.
 
 It measures the `digest` that the running Python imports (the editable install); to time
@@ -18,9 +22,12 @@ the `digest` subprocesses inherit.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import hashlib
 import os
 import random
+import resource
 import shutil
 import signal
 import socket
@@ -326,8 +333,28 @@ class Run:
     output: str
 
 
+def adopt_orphans() -> None:
+    """Become the child subreaper (Linux), so descendants whose parent exits first (a
+    forkserver and its workers) are reaped here and counted in RUSAGE_CHILDREN."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def _reap_orphans(patience: float = 3.0) -> None:
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.02)
+
+
 def timed(argv: Sequence[str], cwd: Path | None = None) -> Run:
-    """Run a command to completion; its wall time and its own peak RSS (from wait4)."""
+    """Run a command to completion: its wall time, its own peak RSS (from wait4) and the
+    CPU seconds of its whole process tree (every descendant, reaped here or below)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     # Read before waiting so a chatty child never blocks on a full pipe.
@@ -335,10 +362,12 @@ def timed(argv: Sequence[str], cwd: Path | None = None) -> Run:
     output = proc.stdout.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
+    _reap_orphans()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}:\n{output[-3000:]}")
-    cpu = usage.ru_utime + usage.ru_stime
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return Run(seconds, cpu, usage.ru_maxrss / 1024, output)  # ru_maxrss is in KiB on Linux
 
 
@@ -428,6 +457,8 @@ def bench_builds(work: Path, n: int, report: Report) -> tuple[Path, float, float
 
     feeds = work / "feeds"
     before = tree_hash(feeds)
+    stat_floor = min(timed([sys.executable, "-c", STAT_FLOOR, str(seeds)]).seconds for _ in "123")
+    report.add(f"floor: Python start-up + stat of {k} files (best of 3)", f"{stat_floor:.3f} s")
     again = timed(digest_cmd(config, "build"))
     same = tree_hash(feeds) == before
     quick = 0.3 if n == 10_000 else None
@@ -438,6 +469,8 @@ def bench_builds(work: Path, n: int, report: Report) -> tuple[Path, float, float
         f"<= {quick:g} s, identical" if quick else "identical",
         same and (again.seconds <= quick if quick else True),
     )  # fmt: skip
+    report.add(f"no-change rebuild {k} / floor", f"{again.seconds / stat_floor:.1f}x",
+               "<= 2x", again.seconds <= 2 * stat_floor)  # fmt: skip
 
     added = story(n, date=datetime.now(UTC))
     rel, text = seed_file(added)
@@ -453,6 +486,9 @@ def bench_builds(work: Path, n: int, report: Report) -> tuple[Path, float, float
     (seeds / rel).unlink()
     gone = timed(digest_cmd(config, "build"))
     _one_change(report, f"rebuild {k} after 1 deleted", gone, "removed 1", quick)
+    for what, run in (("added", one), ("edited", edit), ("deleted", gone)):
+        report.add(f"rebuild {k} after 1 {what} / floor", f"{run.seconds / stat_floor:.1f}x",
+                   "<= 3x", run.seconds <= 3 * stat_floor)  # fmt: skip
     return config, cold.seconds, edit.seconds
 
 
@@ -622,6 +658,62 @@ CACHE_PATH = "cache"
 """
 
 
+# The no-change floor: what any rebuild pays to start Python and notice that no file changed.
+STAT_FLOOR = """\
+import os, sys
+for root, _, files in os.walk(sys.argv[1]):
+    for name in files:
+        os.stat(os.path.join(root, name))
+"""
+
+# The cold-build floor: read every article, escape it, write one page each and one feed,
+# every file atomically (a temporary file renamed into place), as a generator must.
+FLOOR_SCRIPT = """\
+import html, os, sys
+src, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+
+def write(path, text):
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+items = []
+for root, _, files in os.walk(src):
+    for name in sorted(files):
+        with open(os.path.join(root, name), encoding="utf-8") as f:
+            text = f.read()
+        title = html.escape(text.split("\\n", 1)[0])
+        page = name.rsplit(".", 1)[0] + ".html"
+        body = html.escape(text)
+        write(os.path.join(out, page), f"<!DOCTYPE html><title>{title}</title><pre>{body}</pre>")
+        items.append(f"<item><title>{title}</title><link>{page}</link>"
+                     f"<description>{body}</description></item>")
+write(os.path.join(out, "rss.xml"), '<?xml version="1.0"?><rss version="2.0"><channel>'
+      "<title>Floor</title>" + "".join(items) + "</channel></rss>")
+"""
+
+HUGO_CONFIG = """\
+baseURL = "http://127.0.0.1:8080/"
+title = "Bench"
+disableKinds = ["taxonomy", "term", "section", "sitemap", "robotsTXT", "404"]
+[outputs]
+home = ["RSS"]
+page = ["HTML"]
+"""
+HUGO_SINGLE = (
+    "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head>"
+    "<body><h1>{{ .Title }}</h1>{{ .Content }}</body></html>\n"
+)
+
+
+def hugo_file(s: Story) -> tuple[str, str]:
+    """The same story as Hugo markdown (YAML front matter)."""
+    head = f'---\ntitle: "{s.title}"\ndate: {s.date.isoformat()}\nslug: story-{s.index:06d}\n---\n'
+    return f"{s.index:06d}.md", head + "\n" + "\n\n".join(s.paragraphs) + "\n"
+
+
 def pelican_venv(work: Path) -> Path:
     """A throwaway venv with Pelican under the work folder; reused when already there."""
     venv = work / "pelican-venv"
@@ -683,6 +775,75 @@ def bench_pelican(work: Path, report: Report) -> None:
     )
 
 
+def bench_peers(work: Path, report: Report, rounds: int, pelican: bool) -> None:
+    """Cold builds of the same articles by digest, Pelican, Hugo and the floor script,
+    alternating within each round so that the machine's load falls on all alike."""
+    n = PELICAN_SIZE
+    k = _n(n)
+    site = work / "peers"
+    if site.exists():
+        shutil.rmtree(site)
+    print(f"[peers] writing {n} articles", file=sys.stderr, flush=True)
+    write_corpus(site / "content", n, pelican_file)
+    (site / "digest").mkdir()
+    config = write_config(site / "digest", free_port())
+    config.write_text(config.read_text().replace('"seeds"', '"../content"'), encoding="utf-8")
+    # digest runs from here, not from `site`: its folder named digest would shadow the package.
+    here = Path.cwd()
+    tools: dict[str, tuple[list[str], Path, list[Path]]] = {
+        "digest": (
+            digest_cmd(config, "build"),
+            here,
+            [site / "digest/state", site / "digest/feeds"],
+        )
+    }
+    if pelican:
+        (site / "pelicanconf.py").write_text(PELICANCONF, encoding="utf-8")
+        cmd = [str(pelican_venv(work)), "-q", "-s", "pelicanconf.py"]
+        tools["Pelican"] = (cmd, site, [site / "output", site / "cache"])
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        report.add("Hugo", "skipped: no `hugo` on PATH (apt-get install hugo)")
+    else:
+        hsite = site / "hugo"
+        write_corpus(hsite / "content", n, hugo_file)
+        (hsite / "config.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+        (hsite / "layouts/_default").mkdir(parents=True)
+        (hsite / "layouts/_default/single.html").write_text(HUGO_SINGLE, encoding="utf-8")
+        version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout
+        report.add("Hugo version", version.split()[1] if version else "?")
+        tools["Hugo"] = ([hugo, "--quiet"], hsite, [hsite / "public", hsite / "resources"])
+    (site / "floor.py").write_text(FLOOR_SCRIPT, encoding="utf-8")
+    floor_cmd = [sys.executable, "floor.py", "content", "floor-out"]
+    tools["floor"] = (floor_cmd, site, [site / "floor-out"])
+
+    runs: dict[str, list[Run]] = {name: [] for name in tools}
+    for r in range(rounds):
+        for name, (cmd, cwd, outputs) in tools.items():
+            for out in outputs:
+                shutil.rmtree(out, ignore_errors=True)
+            print(f"[peers] round {r + 1}: {name}", file=sys.stderr, flush=True)
+            runs[name].append(timed(cmd, cwd=cwd))
+            if name == "Hugo" and not any((site / "hugo/public").glob("*/index.html")):
+                raise RuntimeError("Hugo wrote no pages")
+    for name, got in runs.items():
+        walls = ", ".join(f"{x.seconds:.2f}" for x in got)
+        cpus = ", ".join(f"{x.cpu_seconds:.2f}" for x in got)
+        report.add(f"{name} cold build {k}, {rounds} round(s)", f"{walls} s wall; {cpus} s CPU")
+    best = {name: min(x.seconds for x in got) for name, got in runs.items()}
+    cpu = {name: min(x.cpu_seconds for x in got) for name, got in runs.items()}
+    for name, target in (("Pelican", 1 / 5), ("Hugo", 1.0), ("floor", None)):
+        if name in best:
+            ratio = best["digest"] / best[name]
+            report.add(
+                f"digest / {name}, cold build {k} (best wall; CPU)",
+                f"{ratio:.2f}x ({best['digest']:.2f} / {best[name]:.2f} s); "
+                f"{cpu['digest'] / cpu[name]:.2f}x CPU",
+                f"<= {target:g}x" if target else "—",
+                ratio <= target if target else None,
+            )
+
+
 # --- Main ----------------------------------------------------------------------------
 
 
@@ -694,7 +855,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="work folder (default: a temporary one, removed)")
     parser.add_argument("--drops", type=int, default=50, help="files dropped on the daemon")
     parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle CPU measured")
+    parser.add_argument("--skip-daemon", action="store_true", help="skip the daemon and render")
+    parser.add_argument("--skip-pelican-rebuilds", action="store_true",
+                        help="skip Pelican's no-change and one-file figures")  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of the peers")
     args = parser.parse_args(argv)
+    adopt_orphans()
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
 
     work = args.out.resolve() if args.out else Path(tempfile.mkdtemp(prefix="digest-perf-"))
@@ -708,13 +874,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             if folder.exists():
                 shutil.rmtree(folder)  # a cold build means empty state and fresh files
             config, _, _ = bench_builds(folder, n, report)
-            if n == DAEMON_SIZE or (n == sizes[-1] and DAEMON_SIZE not in sizes):
+            daemon_size = n == DAEMON_SIZE or (n == sizes[-1] and DAEMON_SIZE not in sizes)
+            if daemon_size and not args.skip_daemon:
                 bench_render(config, report)
                 bench_daemon(folder, config, n, args.drops, args.idle, report)
-        if not args.skip_pelican:
+        if not args.skip_pelican and not args.skip_pelican_rebuilds:
             if (work / "pelican").exists():
                 shutil.rmtree(work / "pelican")
             bench_pelican(work, report)
+        bench_peers(work, report, args.rounds, pelican=not args.skip_pelican)
     except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
         # Keep the figures measured so far: a later part failing should not lose them.
         report.add("benchmark stopped", str(exc).splitlines()[0], "runs to the end", False)
