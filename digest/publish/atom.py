@@ -28,6 +28,9 @@ HISTORY_NS = "http://purl.org/syndication/history/1.0"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 GENERATOR_URI = "https://pypi.org/project/digest/"
+# feedgen refuses or drops an empty title, author or summary; an entry whose
+# text cleans to nothing is given this, emptied again once feedgen is done.
+BLANK = " "
 
 
 def atom_document(head: Head, entries: Sequence[Entry]) -> bytes:
@@ -63,11 +66,11 @@ def atom_document(head: Head, entries: Sequence[Entry]) -> bytes:
 def _entry(fg: FeedGenerator, e: Entry) -> None:
     fe = fg.add_entry(order="append")
     fe.id(e.id)
-    fe.title(e.title)
+    fe.title(e.title or BLANK)
     fe.published(e.published)
     fe.updated(e.updated)
-    fe.author({"name": e.author})
-    fe.summary(e.summary)
+    fe.author({"name": e.author or BLANK})
+    fe.summary(e.summary or BLANK)
     fe.content(e.content_html or "<p></p>", type="html")
     for term, scheme in e.categories:
         fe.category(term=term, scheme=scheme, label=term)
@@ -115,6 +118,7 @@ class AtomExtras(BaseEntryExtension):  # type: ignore[misc]
         e = self.entry
         if e is None:
             return el
+        unblank(el, {"title": e.title, "author/name": e.author, "summary": e.summary})
         # Unqualified, as feedgen writes Atom: the root's xmlns makes them Atom.
         _link(el, "alternate", e.link, "text/html")
         if e.via:
@@ -130,6 +134,13 @@ class AtomExtras(BaseEntryExtension):  # type: ignore[misc]
             _link(el, "enclosure", e.image, image_type(e.image))
             etree.SubElement(el, f"{{{MEDIA_NS}}}thumbnail", url=e.image)
         return el
+
+
+def unblank(el: etree._Element, texts: dict[str, str]) -> None:
+    """Empties again the elements given `BLANK` for an empty text."""
+    for path, text in texts.items():
+        if not text and (child := el.find(path)) is not None:
+            child.text = ""
 
 
 def _link(parent: etree._Element, rel: str, href: str, kind: str = "") -> etree._Element:

@@ -18,7 +18,16 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from digest import __version__
-from digest.publish.atom import ATOM_NS, DC_NS, MEDIA_NS, Namespaces, image_type, serialise
+from digest.publish.atom import (
+    ATOM_NS,
+    BLANK,
+    DC_NS,
+    MEDIA_NS,
+    Namespaces,
+    image_type,
+    serialise,
+    unblank,
+)
 from digest.publish.feeds import Entry, Format, Head
 
 RSS_DOCS = "https://www.rssboard.org/rss-specification"
@@ -49,9 +58,9 @@ def rss_document(head: Head, entries: Sequence[Entry]) -> bytes:
 
 def _item(fg: FeedGenerator, e: Entry) -> None:
     fe = fg.add_entry(order="append")
-    fe.title(e.title)
+    fe.title(e.title or BLANK)
     fe.link(href=e.link)
-    fe.description(e.summary)
+    fe.description(e.summary or BLANK)
     fe.content(e.content_html or "<p></p>")
     fe.guid(e.id, permalink=False)
     fe.pubDate(e.published)
@@ -91,7 +100,8 @@ class RssExtras(BaseEntryExtension):  # type: ignore[misc]
         e = self.entry
         if e is None:
             return item
-        _dc(item, "creator", e.author)
+        unblank(item, {"title": e.title, "description": e.summary})
+        etree.SubElement(item, f"{{{DC_NS}}}creator").text = e.author
         # RSS's own <source> names an RSS channel, which the original rarely is.
         _dc(item, "source", e.via)
         _dc(item, "publisher", e.source)
