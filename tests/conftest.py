@@ -11,6 +11,9 @@ import pytest
 
 from digest.config import Config, load_config
 
+# The PostgreSQL fixtures, for any test to ask for (see tests/postgres.py).
+from tests.postgres import postgres_cluster, postgres_url  # noqa: F401
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
