@@ -165,19 +165,30 @@ class App:
 
         from digest.enrich.themes import theme_names
         from digest.mail.archive import digests_feed
+        from digest.parallel import map_documents
+        from digest.publish.render import Rendered, Renderer, Task, render_failed, render_task
         from digest.publish.site import publish
+        from digest.store import page_document
+
+        def run(renderer: Renderer, tasks: Iterable[Task]) -> Iterator[Rendered]:
+            # The workers that ingested render too: one pool, kept warm.
+            return map_documents(
+                render_task, renderer, tasks, failed=render_failed, pool=self._pool()
+            )
 
         feeds = self.config.paths.feeds
         since = self._since()
         published = publish(
             self.store.refs(),
-            self.store.documents_by_id,
+            self.store.page_rows,
             self.config.feed,
             feeds,
             site_key=site_key,
             keys=keys,
             themes=theme_names(self.config.themes),
             since=since,
+            decode=page_document,
+            run=run,
         )
         # The digest archive feed is listed in feeds.opml from the start, so it
         # exists (empty until the first digest) and follows feed settings.
@@ -463,14 +474,19 @@ class App:
         items: Iterable[T],
         failed: Callable[[T, str], R],
     ) -> Iterator[R]:
-        from digest.parallel import Workers, default_workers, map_documents
+        from digest.parallel import map_documents
 
         settings = self.config.ingest
-        if self._workers is None:
-            self._workers = Workers(settings.workers or default_workers())
         return map_documents(
-            fn, state, items, failed=failed, limit=settings.timeout_seconds, pool=self._workers
+            fn, state, items, failed=failed, limit=settings.timeout_seconds, pool=self._pool()
         )
+
+    def _pool(self) -> Workers:
+        from digest.parallel import Workers, default_workers
+
+        if self._workers is None:
+            self._workers = Workers(self.config.ingest.workers or default_workers())
+        return self._workers
 
     def _site_key(self) -> str:
         """Everything besides the documents that shapes the output."""

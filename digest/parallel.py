@@ -155,20 +155,28 @@ def _overrun(signum: int, frame: FrameType | None) -> None:
 class _Worker:
     """One worker process, the items sent to it and not yet answered, in order."""
 
-    def __init__(self, context: BaseContext, state: Any) -> None:
+    def __init__(self, context: BaseContext, key: bytes, state: Any) -> None:
         parent, child = context.Pipe()
         self.conn: Connection = parent
         self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(child, state), daemon=True
+            target=_serve, args=(child, key, state), daemon=True
         )
         self.process.start()
         child.close()
         self.ready = False  # set once it has loaded and warmed its state
+        self.keys = [key]  # the states it holds, oldest first
         self.queue: deque[tuple[int, Any]] = deque()
         self.since = time.monotonic()  # when the item at the head of the queue started
 
-    def send(self, fn: Callable[[Any, Any], Any], batch: list[tuple[int, Any]]) -> None:
-        self.conn.send((fn, batch))
+    def load(self, key: bytes, state: Any) -> None:
+        """Hand it another state; it is not ready until it has warmed it."""
+        self.conn.send((_STATE, key, state))
+        # It forgets the oldest beyond _KEPT, as this list does.
+        self.keys = [*self.keys, key][-_KEPT:]
+        self.ready = False
+
+    def send(self, key: bytes, fn: Callable[[Any, Any], Any], batch: list[tuple[int, Any]]) -> None:
+        self.conn.send((key, fn, batch))
         self.queue.extend(batch)
         self.since = time.monotonic()
 
@@ -190,7 +198,13 @@ class _Worker:
 class Workers:
     """Worker processes that outlive one `map`: the daemon keeps them between
     builds, so a one-file change costs no process start and finds their
-    caches (the gazetteer, the theme model) warm. New state replaces them."""
+    caches (the gazetteer, the theme model) warm.
+
+    One pool serves every stage: each `map` names its state (ingest models,
+    publishing settings), which is sent to a worker once and kept beside the
+    others, so a build that ingests then renders starts no second pool and
+    loses no warm cache.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -200,7 +214,7 @@ class Workers:
         self._context = multiprocessing.get_context("forkserver")
         # The fork server imports the work's modules once; every worker forked
         # from it starts with them loaded.
-        self._context.set_forkserver_preload([__name__, "digest.ingest"])
+        self._context.set_forkserver_preload([__name__, "digest.ingest", "digest.publish.render"])
 
     def close(self) -> None:
         for worker in self.workers:
@@ -219,12 +233,10 @@ class Workers:
         chunk: int,
     ) -> Iterator[R]:
         key = hashlib.sha256(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)).digest()
-        if key != self._key:
-            self.close()
-            self._key, self._state = key, state
+        self._key, self._state = key, state
         while len(self.workers) < min(wanted, self.size):
-            self.workers.append(_Worker(self._context, self._state))
-        run = _Run(self, fn, failed, limit, chunk)
+            self.workers.append(_Worker(self._context, key, state))
+        run = _Run(self, key, state, fn, failed, limit, chunk)
         try:
             yield from run.results(items)
         finally:
@@ -232,11 +244,11 @@ class Workers:
             for n, worker in enumerate(self.workers):
                 if worker.queue:
                     worker.kill()
-                    self.workers[n] = _Worker(self._context, self._state)
+                    self.workers[n] = _Worker(self._context, key, state)
 
     def replace(self, n: int) -> _Worker:
         self.workers[n].kill()
-        self.workers[n] = _Worker(self._context, self._state)
+        self.workers[n] = _Worker(self._context, self._key, self._state)
         return self.workers[n]
 
 
@@ -246,12 +258,15 @@ class _Run(Generic[T, R]):
     def __init__(
         self,
         pool: Workers,
+        key: bytes,
+        state: Any,
         fn: Callable[[Any, T], R],
         failed: Failed[T, R],
         limit: float | None,
         chunk: int,
     ) -> None:
         self.pool, self.fn, self.failed, self.limit, self.chunk = pool, fn, failed, limit, chunk
+        self.key, self.state = key, state
         self.done: dict[int, R] = {}
         self.retry: deque[tuple[int, Any]] = deque()
 
@@ -267,6 +282,9 @@ class _Run(Generic[T, R]):
                 if not worker.process.is_alive():
                     worker = self.pool.replace(n)
                     continue
+                if self.key not in worker.keys:
+                    worker.load(self.key, self.state)
+                    continue
                 batch = [self.retry.popleft() for _ in range(min(self.chunk, len(self.retry)))]
                 if len(batch) < self.chunk and not exhausted:
                     room = min(self.chunk - len(batch), yielded + _WINDOW - taken)
@@ -275,7 +293,7 @@ class _Run(Generic[T, R]):
                     taken += len(fresh)
                     exhausted = room > 0 and len(fresh) < room
                 if batch:
-                    worker.send(self.fn, batch)
+                    worker.send(self.key, self.fn, batch)
             self._wait(workers)
             for n, worker in enumerate(workers):
                 if not self._collect(worker):
@@ -337,19 +355,33 @@ def _exit(code: int | None) -> str:
 
 
 _READY = "ready"
+_STATE = "state"
+# States a worker keeps: a build's ingest and publishing, and one to spare
+# while a changed configuration replaces them.
+_KEPT = 3
 
 
-def _serve(conn: Connection, state: Any) -> None:
+def _serve(conn: Connection, key: bytes, state: Any) -> None:
     """A worker's loop: warm up, say so, then answer each item as soon as it is done."""
     # Stopping is the parent's business: a Ctrl-C or a service manager's SIGTERM
     # reaches the whole group, and the parent, finishing its build, ends the
     # workers. Killed here, their documents would be rejected as crashes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    states = {key: state}
     _warm(state)  # before the first item's clock starts
     conn.send(_READY)
     while (message := conn.recv()) is not None:
-        fn, batch = message
+        if message[0] == _STATE:
+            _, key, state = message
+            states[key] = state
+            while len(states) > _KEPT:
+                del states[next(iter(states))]
+            _warm(state)
+            conn.send(_READY)
+            continue
+        key, fn, batch = message
+        state = states[key]
         for index, item in batch:
             try:
                 conn.send((index, True, fn(state, item)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -310,6 +310,24 @@ class Store:
             out.update((row[0], _document(row)) for row in rows)
         return out
 
+    def page_rows(self, ids: Collection[str]) -> dict[str, tuple[Any, ...]]:
+        """What pages and feeds show of these documents, undecoded: see `page_document`.
+
+        The database takes out of the article's JSON only the fields publishing
+        shows, so bodies' paragraphs are never decoded, and the rows go to
+        worker processes as plain text.
+        """
+        out: dict[str, tuple[Any, ...]] = {}
+        wanted = list(ids)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT {_PAGE_COLUMNS} FROM documents WHERE id IN ({marks})", chunk
+            )
+            out.update((row[0], row) for row in rows)
+        return out
+
     def document(self, doc_id: str) -> Document | None:
         row = self._db.execute(
             f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)
@@ -549,7 +567,7 @@ def _time(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _document(row: tuple[Any, ...]) -> Document:
+def _document(row: tuple[Any, ...], read: Callable[[str], Article] | None = None) -> Document:
     return Document(
         id=row[0],
         path=row[1],
@@ -562,8 +580,24 @@ def _document(row: tuple[Any, ...]) -> Document:
         summary=row[8],
         regions=Labels(tuple(json.loads(row[9])), bool(row[10])),
         themes=Labels(tuple(json.loads(row[11])), bool(row[12])),
-        article=_article(row[13]),
+        article=(read or _article)(row[13]),
     )
+
+
+# The article fields pages and feeds show, in the order _page_article reads them.
+_PAGE_FIELDS = ("format", "author", "url", "rights", "source", "image", "content_html", "language")
+_PAGE_COLUMNS = _DOC_COLUMNS.replace(
+    "article", "json_extract(article, " + ", ".join(f"'$.{f}'" for f in _PAGE_FIELDS) + ")"
+)
+
+
+def page_document(row: tuple[Any, ...]) -> Document:
+    """A row of `Store.page_rows` as a Document whose article holds what publishing shows."""
+    return _document(row, _page_article)
+
+
+def _page_article(text: str) -> Article:
+    return Article(**dict(zip(_PAGE_FIELDS, json.loads(text), strict=True)))
 
 
 def _delivery(row: tuple[Any, ...]) -> Delivery:

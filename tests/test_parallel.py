@@ -94,15 +94,26 @@ def pid(state: int, item: int) -> int:
     return os.getpid()
 
 
-def test_kept_workers_serve_the_next_run_and_new_state_replaces_them() -> None:
+def pid_and_state(state: int, item: int) -> tuple[int, int]:
+    return os.getpid(), state
+
+
+def test_kept_workers_serve_the_next_run_and_each_run_its_own_state() -> None:
     pool = Workers(2)
     try:
         items = list(range(MIN_ITEMS))
         first = set(map_documents(pid, 1, items, failed=failed, pool=pool))
         again = set(map_documents(pid, 1, items, failed=failed, pool=pool))
-        other = set(map_documents(pid, 2, items, failed=failed, pool=pool))
+        other = set(map_documents(pid_and_state, 2, items, failed=failed, pool=pool))
+        back = set(map_documents(pid_and_state, 1, items, failed=failed, pool=pool))
+        # More states than a worker keeps: the oldest is sent again when needed.
+        for state in (3, 4, 5):
+            set(map_documents(pid, state, items, failed=failed, pool=pool))
+        last = set(map_documents(pid_and_state, 2, items, failed=failed, pool=pool))
     finally:
         pool.close()
     assert os.getpid() not in first
     assert again <= first
-    assert not other & first
+    assert {p for p, _ in other} <= first and {s for _, s in other} == {2}
+    assert {p for p, _ in back} <= first and {s for _, s in back} == {1}
+    assert {p for p, _ in last} <= first and {s for _, s in last} == {2}

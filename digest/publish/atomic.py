@@ -70,6 +70,13 @@ def _stage(path: Path, data: bytes, *, durable: bool) -> str:
     return tmp
 
 
+def stage_changed(out: Path, rel: str, data: bytes) -> str | None:
+    """`data` written to a temp file beside `out / rel`, not yet durable, unless
+    the file already holds it; the temp file's name. See `Staged`."""
+    path = out / rel
+    return None if _unchanged(path, data) else _stage(path, data, durable=False)
+
+
 class Staged:
     """Many files written atomically with one flush to disk instead of one per file.
 
@@ -93,9 +100,12 @@ class Staged:
             self.discard()
 
     def add(self, rel: str, data: bytes) -> None:
-        path = self.out / rel
-        if not _unchanged(path, data):
-            self._staged.append((_stage(path, data, durable=False), path))
+        if (tmp := stage_changed(self.out, rel, data)) is not None:
+            self.adopt(rel, tmp)
+
+    def adopt(self, rel: str, tmp: str) -> None:
+        """Take a temp file `stage_changed` wrote (in any process) as the new `rel`."""
+        self._staged.append((tmp, self.out / rel))
 
     @property
     def count(self) -> int:

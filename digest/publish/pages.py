@@ -46,6 +46,17 @@ def _environment() -> jinja2.Environment:
 
 
 @cache
+def _template(name: str) -> jinja2.Template:
+    return _environment().get_template(name)
+
+
+def warm_templates() -> None:
+    """Compile every page template now rather than on the first page of each kind."""
+    for name in ("article.html", "index.html", "listing.html", "404.html"):
+        _template(name)
+
+
+@cache
 def stylesheet() -> bytes:
     """The pages' CSS, as written to the feeds folder."""
     return resources.files("digest").joinpath(f"templates/{STYLESHEET}").read_bytes()
@@ -125,7 +136,7 @@ def _card(doc: Document, link_of: LinkOf, links: _Links, skip_first: bool = Fals
 
 def _render(template: str, links: _Links, feed: FeedSettings, **context: object) -> bytes:
     icon, logo = _site_images(feed)
-    page = _environment().get_template(template).render(
+    page = _template(template).render(
         listing_url=links, feed=feed, favicon=feed.base_url + FAVICON, icon=icon, logo=logo,
         **context,
     )  # fmt: skip

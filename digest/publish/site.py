@@ -10,29 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from digest.config import FeedSettings
 from digest.enrich.themes import ThemeNames
+from digest.errors import PublishError
 from digest.model import DIGESTS_FEED, UNCLASSIFIED, Document, DocumentRef
-from digest.publish.assets import Assets, site_assets, stylesheet_href
+from digest.publish.assets import site_assets, stylesheet_href
 from digest.publish.atomic import Staged
-from digest.publish.browse import Listing, site_map
-from digest.publish.entries import clean, entry_of
-from digest.publish.feeds import (
-    Entry,
-    FeedPage,
-    FeedSpec,
-    Format,
-    Head,
-    LinkOf,
-    newest_update,
-    paginate,
-)
+from digest.publish.browse import Listing, SiteMap, site_map
+from digest.publish.entries import clean
+from digest.publish.feeds import FeedPage, FeedSpec, Format, Head, newest_update, paginate
 from digest.publish.opml import opml
 from digest.publish.pages import (
     NOT_FOUND,
@@ -46,17 +39,27 @@ from digest.publish.pages import (
     stylesheet,
     stylesheet_version,
 )
+from digest.publish.render import (
+    Context,
+    Decode,
+    Job,
+    Render,
+    Renderer,
+    Run,
+    as_document,
+    in_process,
+    tasks,
+)
 from digest.publish.renderers import RENDERERS
 from digest.text import label_slugs
 
 # Folders the build owns outright: anything in them it did not write is stale.
 OWNED = ("articles", "regions", "themes", "archive")
 
-# Documents loaded at once while rendering.
-_BATCH = 1000
+# Documents one rendering task shows (see render.tasks).
+_TASK = 100
 
-Loader = Callable[[Collection[str]], Mapping[str, Document]]
-Render = Callable[[Sequence[Document]], bytes]
+Loader = Callable[[Collection[str]], Mapping[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +69,6 @@ class PublishResult:
     rendered: int
     keys: dict[str, str] = field(repr=False)
     changed: tuple[str, ...] = ()  # paths whose bytes changed, relative to the feeds folder
-
-
-@dataclass(frozen=True, slots=True)
-class _Job:
-    path: str
-    ids: tuple[str, ...]
-    render: Render
 
 
 def publish(
@@ -85,16 +81,20 @@ def publish(
     keys: Mapping[str, str],
     since: datetime,
     themes: ThemeNames | None = None,
+    decode: Decode = as_document,
+    run: Run = in_process,
 ) -> PublishResult:
     """Bring `out` up to date with `refs` (newest first).
 
     `keys` are the output keys the previous publication returned, or {} to
     render everything (and sweep the owned folders of anything unknown).
     `since` is when the site first published: the `updated` of empty feeds.
+    `load` gives, for some ids, what `decode` makes their documents of;
+    `run` renders tasks, in this process or in workers (see render.py).
     """
     by_id = {ref.id: ref for ref in refs}
     planned: dict[str, str] = {}
-    jobs: list[_Job] = []
+    jobs: list[Job] = []
 
     def plan(path: str, ids: Sequence[str], render: Render, *context: object) -> None:
         if len(ids) == 1 and not context:
@@ -107,17 +107,13 @@ def publish(
             key = hashlib.sha256(blob.encode()).hexdigest()[:32]
         planned[path] = key
         if keys.get(path) != key:
-            jobs.append(_Job(path, tuple(ids), render))
-
-    def link_of(doc: Document) -> str:
-        return doc.article.url or feed.base_url + page_path(doc)
+            jobs.append(Job(path, tuple(ids), render))
 
     assets = site_assets(feed)
-    context = _Context(feed, link_of, since, assets)
     size = feed.max_entries
     all_ids = [ref.id for ref in refs]
     main = FeedSpec(feed.title, feed.subtitle, "")
-    _plan_feed(plan, main, all_ids, context)
+    _plan_feed(plan, main, all_ids, feed, since)
 
     # (group, [(title, path of the Atom document)]); "" is the top level.
     outlines: list[tuple[str, list[tuple[str, str]]]] = [
@@ -138,7 +134,7 @@ def publish(
         slugs = label_slugs(members)
         for name in sorted(members, key=lambda n: (n == UNCLASSIFIED, n.casefold())):
             spec = FeedSpec(f"{feed.title}: {name}", f"{label}: {name}", f"{kind}/{slugs[name]}")
-            _plan_feed(plan, spec, members[name], context)
+            _plan_feed(plan, spec, members[name], feed, since)
             specs.append(spec)
             entries.append((spec.title, spec.path(Format.ATOM)))
         outlines.append((label, entries))
@@ -147,44 +143,40 @@ def publish(
 
     subscriptions = _subscriptions(listed, feed.title)
     updated = newest_update(refs, since)
-    plan("feeds.opml", [], lambda _: opml(feed, subscriptions, updated), subscriptions, updated)
+    plan("feeds.opml", [], partial(_opml, subscriptions, updated), subscriptions, updated)
     site = site_map(refs, themes)
     plan(
         "index.html",
         all_ids[:size],
-        lambda docs: index_page(docs, feed, link_of, outlines, site, themes),
+        partial(_index_page, outlines, site),
         outlines,
         _shape(site.everything),
         [_shape(listing) for listing in (*site.regions, *site.themes)],
     )
     for ref in refs:
-        plan(page_path(ref), [ref.id], lambda docs: article_page(docs[0], feed, themes))
+        plan(page_path(ref), [ref.id], _article_page)
     for listing in (*site.regions, *site.themes):
-        render = partial(_listing_page, listing, feed, link_of, themes)
-        plan(listing.path, listing.ids[:size], render, _shape(listing))
-        _plan_archive(plan, listing, feed, link_of, themes)
-    _plan_archive(plan, site.everything, feed, link_of, themes)
-    plan(NOT_FOUND, [], lambda _: not_found_page(feed))
-    plan(STYLESHEET, [], lambda _: stylesheet(), stylesheet_version())
+        plan(listing.path, listing.ids[:size], partial(_listing_page, listing), _shape(listing))
+        _plan_archive(plan, listing)
+    _plan_archive(plan, site.everything)
+    plan(NOT_FOUND, [], _not_found_page)
+    plan(STYLESHEET, [], _stylesheet, stylesheet_version())
 
     changed: list[str] = []
+    renderer = Renderer(feed, themes, since, out, decode)
     with Staged(out) as staged:
-
-        def write(path: str, data: bytes) -> None:
+        for done in run(renderer, tasks(jobs, load, _TASK)):
+            for path, tmp in done.staged:
+                if tmp is not None:
+                    staged.adopt(path, tmp)
+                    changed.append(path)
+            if done.error:
+                raise PublishError(done.error)
+        for path, data in assets.files:
             before = staged.count
             staged.add(path, data)
             if staged.count > before:
                 changed.append(path)
-
-        # Documents are loaded for a batch of jobs at a time, so memory stays
-        # flat however large the archive.
-        for batch in _batches(jobs, _BATCH):
-            needed = {i for job in batch for i in job.ids}
-            docs = load(needed) if needed else {}
-            for job in batch:
-                write(job.path, job.render([docs[i] for i in job.ids]))
-        for path, data in assets.files:
-            write(path, data)
         written = staged.count
 
     stale = set(keys) - set(planned)
@@ -194,46 +186,16 @@ def publish(
     )
 
 
-def _batches(jobs: Sequence[_Job], size: int) -> Iterator[list[_Job]]:
-    """Consecutive jobs that together show at most about `size` documents."""
-    batch: list[_Job] = []
-    count = 0
-    for job in jobs:
-        if batch and count + len(job.ids) > size:
-            yield batch
-            batch, count = [], 0
-        batch.append(job)
-        count += len(job.ids)
-    if batch:
-        yield batch
-
-
-@dataclass(frozen=True, slots=True)
-class _Context:
-    feed: FeedSettings
-    link_of: LinkOf
-    since: datetime
-    assets: Assets
-    # A document shows in three formats and in several feeds: its entry is
-    # made once. Bounded like the batches that load documents.
-    entries: dict[str, Entry] = field(default_factory=dict)
-
-    def entry(self, doc: Document) -> Entry:
-        found = self.entries.get(doc.id)
-        if found is None:
-            if len(self.entries) >= 2 * _BATCH:
-                self.entries.clear()
-            found = self.entries[doc.id] = entry_of(doc, self.feed, self.link_of)
-        return found
-
-
 def _plan_feed(
-    plan: Callable[..., None], spec: FeedSpec, ids: Sequence[str], ctx: _Context
-) -> None:
-    for fmt in Format:
-        for page in paginate(spec, fmt, ids, ctx.feed.max_entries):
-            render = partial(_render, spec, fmt, page, ctx)
-            plan(page.path, page.ids, render, page.links, spec, ctx.since)
+    plan: Callable[..., None], spec: FeedSpec, ids: Sequence[str], feed: FeedSettings,
+    since: datetime,
+) -> None:  # fmt: skip
+    # The formats of one page show the same entries: planned side by side,
+    # they are rendered in one task, which makes each entry once.
+    pages = [paginate(spec, fmt, ids, feed.max_entries) for fmt in Format]
+    for same in zip(*pages, strict=True):
+        for fmt, page in zip(Format, same, strict=True):
+            plan(page.path, page.ids, partial(_render, spec, fmt, page), page.links, spec, since)
 
 
 _FORMAT_NAMES = {Format.ATOM: "", Format.RSS: " (RSS)", Format.JSON: " (JSON Feed)"}
@@ -251,7 +213,7 @@ def _subscriptions(
 
 
 def _render(
-    spec: FeedSpec, fmt: Format, page: FeedPage, ctx: _Context, docs: Sequence[Document]
+    spec: FeedSpec, fmt: Format, page: FeedPage, ctx: Context, docs: Sequence[Document]
 ) -> bytes:
     feed, base = ctx.feed, ctx.feed.base_url
     entries = [ctx.entry(doc) for doc in docs]
@@ -280,39 +242,54 @@ def _shape(listing: Listing) -> tuple[object, ...]:
     return (listing.name, listing.path, len(listing.ids), listing.months)
 
 
-def _plan_archive(
-    plan: Callable[..., None],
-    listing: Listing,
-    feed: FeedSettings,
-    link_of: LinkOf,
-    themes: ThemeNames | None,
-) -> None:
+def _plan_archive(plan: Callable[..., None], listing: Listing) -> None:
     for index, page in enumerate(listing.pages):
         older, newer = listing.neighbours(index)
-        render = partial(_archive_page, listing, index, feed, link_of, themes)
+        # An archive page shows its listing's name and its neighbours, not
+        # the listing's every id: only those travel with its task.
+        around = tuple(p for p in (older, page, newer) if p is not None)
+        slim = replace(listing, ids=(), pages=around)
+        render = partial(_archive_page, slim, 1 if older else 0)
         neighbours = [p and (p.path, p.label) for p in (older, newer)]
         plan(page.path, page.ids, render, page.label, neighbours, listing.name, listing.path)
 
 
-def _listing_page(
-    listing: Listing,
-    feed: FeedSettings,
-    link_of: LinkOf,
-    themes: ThemeNames | None,
+def _opml(
+    subscriptions: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+    updated: datetime,
+    ctx: Context,
     docs: Sequence[Document],
 ) -> bytes:
-    return listing_page(listing, docs, feed, link_of, themes)
+    return opml(ctx.feed, subscriptions, updated)
 
 
-def _archive_page(
-    listing: Listing,
-    index: int,
-    feed: FeedSettings,
-    link_of: LinkOf,
-    themes: ThemeNames | None,
+def _index_page(
+    outlines: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+    site: SiteMap,
+    ctx: Context,
     docs: Sequence[Document],
 ) -> bytes:
-    return archive_page(listing, index, docs, feed, link_of, themes)
+    return index_page(docs, ctx.feed, ctx.link_of, outlines, site, ctx.themes)
+
+
+def _article_page(ctx: Context, docs: Sequence[Document]) -> bytes:
+    return article_page(docs[0], ctx.feed, ctx.themes)
+
+
+def _listing_page(listing: Listing, ctx: Context, docs: Sequence[Document]) -> bytes:
+    return listing_page(listing, docs, ctx.feed, ctx.link_of, ctx.themes)
+
+
+def _archive_page(listing: Listing, index: int, ctx: Context, docs: Sequence[Document]) -> bytes:
+    return archive_page(listing, index, docs, ctx.feed, ctx.link_of, ctx.themes)
+
+
+def _not_found_page(ctx: Context, docs: Sequence[Document]) -> bytes:
+    return not_found_page(ctx.feed)
+
+
+def _stylesheet(ctx: Context, docs: Sequence[Document]) -> bytes:
+    return stylesheet()
 
 
 def _remove(out: Path, stale: set[str]) -> int:
