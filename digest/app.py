@@ -19,6 +19,7 @@ from digest import __version__
 from digest.config import Config
 from digest.errors import PublishError, describe
 from digest.future_dates import trusted_dates
+from digest.lease import Lease
 from digest.lock import is_locked
 from digest.model import DIGESTS_FEED, Article, Document, Rejected
 from digest.publish.atomic import sweep_staging, write_atomic
@@ -94,16 +95,26 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def make_app(config: Config, *, _store: Store | None = None, _now: Clock | None = None) -> App:
+def make_app(
+    config: Config,
+    *,
+    lease: Lease | None = None,
+    _store: Store | None = None,
+    _now: Clock | None = None,
+) -> App:
+    """`lease`: this instance's, when several share the database; it sends only while held."""
     store = _store or Store(config.paths.state / "state.sqlite3")
-    return App(config, store, _now or _utc_now)
+    return App(config, store, _now or _utc_now, lease)
 
 
 class App:
-    def __init__(self, config: Config, store: Store, now: Clock) -> None:
+    def __init__(
+        self, config: Config, store: Store, now: Clock, lease: Lease | None = None
+    ) -> None:
         self.config = config
         self.store = store
         self.now = now
+        self.lease = lease
         self.hubs = HubNotifier(config.feed.hubs)
         # Worker processes, started when first needed and kept until close():
         # the daemon's builds reuse them warm.
@@ -507,7 +518,7 @@ class App:
     def _mailer(self) -> Mailer:
         from digest.mail.service import Mailer
 
-        return Mailer(self.config, self.store, self.now)
+        return Mailer(self.config, self.store, self.now, lease=self.lease)
 
     def status(self) -> dict[str, Any]:
         docs = self.store.documents()

@@ -143,6 +143,11 @@ class DaemonSettings:
     rescan_seconds: float
     quiet_seconds: float
     retry_seconds: float
+    # Instances sharing one database: the lease's length, how often its holder
+    # renews it (a takeover waits at most their sum), and this instance's name.
+    lease_seconds: float = 10.0
+    renew_seconds: float = 3.0
+    instance: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,8 +348,17 @@ def parse_config(
         rescan_seconds=a.number("rescan_seconds", 300.0, minimum=1.0),
         quiet_seconds=a.number("quiet_seconds", 0.15, minimum=0.0),
         retry_seconds=a.number("retry_seconds", 60.0, minimum=0.1),
+        lease_seconds=a.number("lease_seconds", 10.0, minimum=1.0),
+        renew_seconds=a.number("renew_seconds", 3.0, minimum=0.1),
+        instance=a.text("instance", ""),
     )
     a.done()
+    if daemon.renew_seconds * 2 > daemon.lease_seconds:
+        raise ConfigError(
+            "daemon.renew_seconds",
+            f"must be at most half of daemon.lease_seconds ({daemon.lease_seconds:g}), so one "
+            f"late renewal does not lose the lease; got {daemon.renew_seconds:g}",
+        )
 
     return Config(
         path=path,

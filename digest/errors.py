@@ -55,6 +55,10 @@ class LockedError(DigestError):
     exit_code = 2
 
 
+class LeaseLost(DigestError):
+    """Another instance leads now: this one must not publish or send any more."""
+
+
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 

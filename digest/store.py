@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import StoreError
+from digest.lease import SCHEMA as LEASE_SCHEMA
+from digest.lease import LeaseTable
 from digest.model import Article, Document, DocumentRef, Labels
 from digest.subscribers.storage import SCHEMA as SUBSCRIBERS_SCHEMA
 from digest.subscribers.storage import SubscriberTable
@@ -105,6 +107,7 @@ _MIGRATIONS = (
         PRIMARY KEY (period_start, choice)
     );
     """,
+    LEASE_SCHEMA,
 )
 
 
@@ -196,6 +199,11 @@ class Store:
     def subscribers(self) -> SubscriberTable:
         """The subscribers, a domain of its own (digest/subscribers/storage.py)."""
         return SubscriberTable(self._db)
+
+    @property
+    def leases(self) -> LeaseTable:
+        """Which instance leads, and which are alive (digest/lease.py)."""
+        return LeaseTable(self._db)
 
     def _migrate(self) -> None:
         (version,) = self._db.execute("PRAGMA user_version").fetchone()

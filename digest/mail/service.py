@@ -9,6 +9,15 @@ A period closes after one pass over its recipients, whatever happened: a
 recipient whose server refused for now is retried on its own schedule (a
 bounded number of times over a bounded time), so it never holds back anyone
 else or any later digest.
+
+With several instances on one database, the one holding the lease sends
+(digest/lease.py). Each message is claimed in the database just before it is
+handed to the server, by a statement that also checks the lease is still held,
+and a period is opened and closed the same way: an instance that lost the lease
+stops at its next message, and the new holder resends only the one that was
+in flight, rebuilt byte for byte from the same rows. Whether a recipient still
+wants the digest is read from the database at that moment too, so an
+unsubscribe recorded by any instance counts for the very next message.
 """
 
 from __future__ import annotations
@@ -22,8 +31,9 @@ from zoneinfo import ZoneInfo
 
 from digest.config import Config
 from digest.enrich.themes import theme_names
-from digest.errors import ConfigError, DeliveryError
+from digest.errors import ConfigError, DeliveryError, LeaseLost
 from digest.grouping import group
+from digest.lease import Fence, Lease
 from digest.mail.archive import digests_feed, page_name, summary, write_archive
 from digest.mail.message import Outgoing, boundary_for, build_message, new_message_id
 from digest.mail.periods import EPOCH, Period, label, latest_fire, next_fire, schedule
@@ -68,6 +78,8 @@ class SendReport:
     waiting: list[tuple[str, str]] = field(default_factory=list)
     # Marked bounced by this run's permanent refusals.
     bounced: list[str] = field(default_factory=list)
+    # In flight when the instance sending them stopped: sent again, the same bytes.
+    resent: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     label: str = ""
     articles: int = 0
@@ -105,6 +117,11 @@ class SendReport:
                 lines.append(f"{what} ({_some(recipients)}): {reason}")
         if self.bounced:
             lines.append(f"marked bounced after repeated permanent refusals: {_some(self.bounced)}")
+        if self.resent:
+            lines.append(
+                "sent again, byte-identical, as it was in flight when the instance sending it "
+                f"stopped: {_some(self.resent)}"
+            )
         return lines
 
 
@@ -121,18 +138,21 @@ class Mailer:
         now: Callable[[], datetime],
         *,
         transport: Transport | None = None,
+        lease: Lease | None = None,
     ) -> None:
         self._config = config
         self._store = store
         self._now = now
         self._transport = transport
+        # None: the only sender there is (one process, behind the state lock).
+        self._lease = lease
+        self._fence: Fence | None = None
         self._trigger = schedule(config.digest.schedule, config.digest.timezone)
         self._zone = ZoneInfo(config.digest.timezone)
         self._themes = theme_names(config.themes)
         self._renderer = Renderer(config.digest, config.feed, self._themes)
         self._subscribers = Subscribers(config, store, now)
-        # Addresses that may still receive: a pending retry for anyone else is dropped.
-        self._active: set[str] = set()
+        self._listed = {r.address.casefold() for r in config.digest.recipients}
         self._token_maker: Tokens | None = None
         self._renders: dict[tuple[datetime, str], DigestRender | None] = {}
 
@@ -163,8 +183,8 @@ class Mailer:
                 f"smtp.user is set but the environment variable {smtp.password_env} "
                 "is empty or unset; sending needs the password",
             )
+        self._fence = self._lease.fence() if self._lease else None
         transport = self._transport or transport_for(smtp, self.outbox)
-        self._active = {s.address for s in self._subscribers.recipients()}
         tried: set[datetime] = set()
         try:
             unfinished = self._unfinished()
@@ -325,6 +345,7 @@ class Mailer:
         renders, plan = self._plan(period, docs, now, report)
         sender = self._config.digest.sender
         with self._store.transaction():
+            self._check_lease()
             for render in renders:
                 self._store.put_render(render)
             for address, choice in plan:
@@ -348,8 +369,9 @@ class Mailer:
         report: SendReport,
     ) -> None:
         outage: ServerUnavailable | None = None
+        in_flight = self._in_flight()
         for d in deliveries:
-            if d.recipient not in self._active:
+            if not self._receives(d.recipient):
                 # Unsubscribed (or bounced) since the message was prepared: not sent.
                 self._record(d, "cancelled", "unsubscribed before it was sent", now)
                 continue
@@ -365,6 +387,10 @@ class Mailer:
                 continue
             period = Period(d.period_start, d.period_end)
             mail = Outgoing(self._config.digest.sender, d.recipient, period, self._bytes(d))
+            if not self._claim(d):
+                continue
+            if (d.recipient, d.period_start) in in_flight:
+                report.resent.append(d.recipient)
             try:
                 transport.send(mail)
             except ServerUnavailable as exc:
@@ -378,6 +404,36 @@ class Mailer:
                 report.sent.append(d.recipient)
                 if isinstance(transport, OutboxTransport):
                     report.written.append(transport.folder / mail.file_name)
+
+    def _receives(self, address: str) -> bool:
+        """Whether `address` still gets digests, as the database says right now."""
+        s = self._subscribers.get(address)
+        if s is None or s.status != "confirmed":
+            return False
+        return s.source != "config" or address.casefold() in self._listed
+
+    def _claim(self, d: Delivery) -> bool:
+        """Claim a delivery for this lease holder; False when it is no longer pending."""
+        if self._fence is None or self._lease is None:
+            return True
+        table, now = self._store.leases, self._lease.now_ms()
+        if table.claim(self._fence, now, d.recipient, d.period_start):
+            return True
+        if table.holds(self._fence, now):
+            return False
+        raise LeaseLost("another instance took the lease over: it sends the rest of the digest")
+
+    def _check_lease(self) -> None:
+        """Inside a transaction: stop unless the lease is still held (see Lease.holds)."""
+        lease, fence = self._lease, self._fence
+        if lease and fence and not self._store.leases.holds(fence, lease.now_ms()):
+            raise LeaseLost("another instance took the lease over: it sends the digest")
+
+    def _in_flight(self) -> set[tuple[str, datetime]]:
+        """Pending deliveries claimed by an earlier lease holder, which may have sent them."""
+        if self._fence is None:
+            return set()
+        return self._store.leases.in_flight(self._fence)
 
     def _refused(self, d: Delivery, exc: DeliveryError, now: datetime, report: SendReport) -> None:
         """Record a refusal: final when permanent or when retries are used up."""
@@ -437,6 +493,7 @@ class Mailer:
         live = any(d.status in ("sent", "pending") for d in rows)
         record = self._archive(period) if live else None
         with self._store.transaction():
+            self._check_lease()
             if record:
                 self._store.put_digest(record)
             self._store.set_meta(_PERIOD_END, period.end.isoformat())

@@ -1,0 +1,283 @@
+"""Which instance publishes and sends: a lease row in the state database, renewed by its holder.
+
+Several `digest run` instances may share one state database. All of them watch
+and serve; only the holder of the lease builds, publishes and sends. The lease
+is one row, taken or renewed by a single UPDATE that matches only when the row
+is free, expired or already ours, so two instances never both hold it, on
+either engine: PostgreSQL re-checks a concurrent UPDATE's WHERE clause against
+the row the other one committed, and SQLite runs one writer at a time.
+
+The holder renews it every `daemon.renew_seconds`; when the holder dies, the
+row expires `daemon.lease_seconds` after its last renewal and the first
+instance to look afterwards takes it: a takeover waits at most lease + renew
+seconds. Every change of holder bumps the epoch, a fencing token. A delivery is
+claimed, and a digest period opened or closed, only by a statement that checks
+in the same transaction that the lease is still held at that epoch, so an
+instance that lost the lease (paused, cut off from the database) cannot send
+again: at most the one message it had already handed to the server goes out
+twice, and byte-identical, since a message is rebuilt from what the database
+recorded.
+
+Times are milliseconds since 1970 from each instance's own clock, compared in
+SQL the same way on both engines; instances' clocks must agree to well within
+the lease, which NTP does.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from digest.errors import LeaseLost
+
+# A migration of the state database (see Store's list of migrations). Times are
+# BIGINT milliseconds: INTEGER is 32 bits in PostgreSQL.
+SCHEMA = """
+CREATE TABLE instances (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid BIGINT NOT NULL,
+    started BIGINT NOT NULL,
+    heartbeat BIGINT NOT NULL
+);
+CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    epoch BIGINT NOT NULL,
+    since BIGINT NOT NULL,
+    expires BIGINT NOT NULL
+);
+INSERT INTO leases (name, holder, epoch, since, expires) VALUES ('leader', '', 0, 0, 0);
+ALTER TABLE deliveries ADD COLUMN claim BIGINT NOT NULL DEFAULT 0
+"""
+
+# Instances silent this long are forgotten (by the next one to start).
+_FORGET_MS = 24 * 3600 * 1000
+
+
+class Connection(Protocol):
+    """What the lease needs of the store's connection: run one statement."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """One running process: `id` is new at every start, the rest is for people."""
+
+    id: str
+    name: str
+    host: str
+    pid: int
+
+    @classmethod
+    def here(cls, name: str = "") -> Instance:
+        host = socket.gethostname()
+        pid = os.getpid()
+        return cls(f"{host}:{pid}:{secrets.token_hex(4)}", name or host, host, pid)
+
+    def describe(self) -> str:
+        return describe(self.name, self.host, self.pid)
+
+
+def describe(name: str, host: str, pid: int) -> str:
+    """How logs and `status` name an instance: "desk-1 (host web1, pid 4242)"."""
+    return f"{name} (host {host}, pid {pid})"
+
+
+@dataclass(frozen=True, slots=True)
+class Fence:
+    """The lease as held at one epoch: what a claim checks is still true."""
+
+    holder: str
+    epoch: int
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """An instance as its heartbeat row shows it."""
+
+    id: str
+    name: str
+    host: str
+    pid: int
+    started: datetime
+    heartbeat: datetime
+
+    def describe(self) -> str:
+        return describe(self.name, self.host, self.pid)
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """The lease row: who holds it (an instance id, "" when released), since when, until when."""
+
+    holder: str
+    epoch: int
+    since: datetime
+    expires: datetime
+
+
+class LeaseTable:
+    """The lease and heartbeat tables: plain SQL on the store's connection."""
+
+    def __init__(self, db: Connection) -> None:
+        self._db = db
+
+    def take(self, holder: str, now: int, until: int) -> int | None:
+        """Take or renew the lease until `until`; its epoch, or None when someone else holds it."""
+        rows = self._db.execute(
+            "UPDATE leases SET"
+            " epoch = CASE WHEN holder = ? THEN epoch ELSE epoch + 1 END,"
+            " since = CASE WHEN holder = ? THEN since ELSE ? END,"
+            " holder = ?, expires = ?"
+            " WHERE name = 'leader' AND (holder = ? OR expires <= ?)"
+            " RETURNING epoch",
+            (holder, holder, now, holder, until, holder, now),
+        ).fetchall()
+        return int(rows[0][0]) if rows else None
+
+    def release(self, holder: str) -> None:
+        """Give the lease up now, so another instance need not wait for it to expire."""
+        self._db.execute(
+            "UPDATE leases SET holder = '', expires = 0 WHERE name = 'leader' AND holder = ?",
+            (holder,),
+        )
+
+    def holds(self, fence: Fence, now: int) -> bool:
+        """Whether the lease is still held at this epoch.
+
+        Inside a transaction, the row stays locked until it ends (PostgreSQL
+        holds the row lock of an UPDATE; SQLite the write lock), so what the
+        transaction writes lands while the lease is held.
+        """
+        rows = self._db.execute(
+            "UPDATE leases SET expires = expires"
+            " WHERE name = 'leader' AND holder = ? AND epoch = ? AND expires > ?"
+            " RETURNING epoch",
+            (fence.holder, fence.epoch, now),
+        ).fetchall()
+        return bool(rows)
+
+    def claim(self, fence: Fence, now: int, recipient: str, period_start: datetime) -> bool:
+        """Mark a pending delivery as being sent at this epoch, if the lease is still held."""
+        rows = self._db.execute(
+            "UPDATE deliveries SET claim = ?"
+            " WHERE recipient = ? AND period_start = ? AND status = 'pending'"
+            " AND EXISTS (SELECT 1 FROM leases WHERE name = 'leader'"
+            " AND holder = ? AND epoch = ? AND expires > ?)"
+            " RETURNING claim",
+            (fence.epoch, recipient, period_start.astimezone(UTC).isoformat(),
+             fence.holder, fence.epoch, now),
+        ).fetchall()  # fmt: skip
+        return bool(rows)
+
+    def claimed_by(self, recipient: str, period_start: datetime) -> int:
+        """The epoch that last claimed a delivery (0: never claimed)."""
+        row = self._db.execute(
+            "SELECT claim FROM deliveries WHERE recipient = ? AND period_start = ?",
+            (recipient, period_start.astimezone(UTC).isoformat()),
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def in_flight(self, fence: Fence) -> set[tuple[str, datetime]]:
+        """(recipient, period start) of pending deliveries an earlier epoch claimed."""
+        rows = self._db.execute(
+            "SELECT recipient, period_start FROM deliveries"
+            " WHERE status = 'pending' AND claim > 0 AND claim < ?",
+            (fence.epoch,),
+        ).fetchall()
+        return {(r[0], datetime.fromisoformat(r[1])) for r in rows}
+
+    def holder(self) -> Holder:
+        row = self._db.execute(
+            "SELECT holder, epoch, since, expires FROM leases WHERE name = 'leader'"
+        ).fetchone()
+        return Holder(row[0], int(row[1]), _time(row[2]), _time(row[3]))
+
+    def beat(self, me: Instance, now: int, started: int) -> None:
+        """Say this instance is alive."""
+        self._db.execute(
+            "INSERT INTO instances (id, name, host, pid, started, heartbeat)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET heartbeat = excluded.heartbeat",
+            (me.id, me.name, me.host, me.pid, started, now),
+        )
+
+    def leave(self, instance_id: str) -> None:
+        self._db.execute("DELETE FROM instances WHERE id = ?", (instance_id,))
+
+    def forget_silent(self, before: int) -> None:
+        self._db.execute("DELETE FROM instances WHERE heartbeat < ?", (before,))
+
+    def instances(self) -> list[Seen]:
+        rows = self._db.execute(
+            "SELECT id, name, host, pid, started, heartbeat FROM instances ORDER BY name, started"
+        ).fetchall()
+        return [Seen(r[0], r[1], r[2], int(r[3]), _time(r[4]), _time(r[5])) for r in rows]
+
+
+class Lease:
+    """One instance's side of the lease, read against the clock it is given (seconds)."""
+
+    def __init__(
+        self, table: LeaseTable, me: Instance, *, seconds: float, clock: Callable[[], float]
+    ) -> None:
+        self.me = me
+        self._table = table
+        self._seconds = seconds
+        self._clock = clock
+        self._started = _ms(clock())
+        self._first = True
+        self._epoch: int | None = None
+        self._until = 0.0
+
+    @property
+    def table(self) -> LeaseTable:
+        return self._table
+
+    def tick(self) -> bool:
+        """Renew the lease if held, take it if free or expired, say we are alive; held now?"""
+        now = self._clock()
+        if self._first:
+            self._table.forget_silent(_ms(now) - _FORGET_MS)
+            self._first = False
+        epoch = self._table.take(self.me.id, _ms(now), _ms(now + self._seconds))
+        self._table.beat(self.me, _ms(now), self._started)
+        self._epoch = epoch
+        self._until = now + self._seconds if epoch is not None else 0.0
+        return epoch is not None
+
+    def held(self) -> bool:
+        """Whether this instance may act as the leader now (its last renewal has not run out)."""
+        return self._epoch is not None and self._clock() < self._until
+
+    def fence(self) -> Fence:
+        """The token that sends and period changes are checked against; LeaseLost when not held."""
+        if self._epoch is None or not self.held():
+            raise LeaseLost("this instance does not hold the lease")
+        return Fence(self.me.id, self._epoch)
+
+    def now_ms(self) -> int:
+        return _ms(self._clock())
+
+    def release(self) -> None:
+        """Hand the lease over at once and leave the list of instances (a clean stop)."""
+        self._table.release(self.me.id)
+        self._table.leave(self.me.id)
+        self._epoch = None
+        self._until = 0.0
+
+
+def _ms(seconds: float) -> int:
+    return int(seconds * 1000)
+
+
+def _time(ms: Any) -> datetime:
+    return datetime.fromtimestamp(int(ms) / 1000, UTC)
