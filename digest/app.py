@@ -19,7 +19,7 @@ from digest import __version__
 from digest.config import Config
 from digest.errors import PublishError, describe
 from digest.future_dates import trusted_dates
-from digest.lease import Lease
+from digest.lease import Lease, survey
 from digest.lock import is_locked
 from digest.model import DIGESTS_FEED, Article, Document, Rejected
 from digest.publish.atomic import sweep_staging, write_atomic
@@ -524,6 +524,8 @@ class App:
         docs = self.store.documents()
         mailer = self._mailer()
         last, upcoming = mailer.last_digest(), mailer.next_digest()
+        instances = survey(self.store.leases, self.now(), self.config.daemon.lease_seconds)
+        alive = any(i["alive"] for i in instances["instances"])
         return {
             "documents": [_doc_status(d) for d in docs],
             "rejected": [
@@ -533,7 +535,8 @@ class App:
             "last_build": self.store.get_meta("last_build"),
             "last_digest": last.isoformat() if last else None,
             "next_digest": upcoming.isoformat() if upcoming else None,
-            "daemon_running": is_locked(self.config.paths.state, "run"),
+            "daemon_running": alive or is_locked(self.config.paths.state, "run"),
+            **instances,
         }
 
 

@@ -235,7 +235,29 @@ def _status(app: App, args: argparse.Namespace) -> int:
     print(f"last digest: {readable_time(status['last_digest'], now) or 'never'}")
     print(f"next digest: {readable_time(status['next_digest'], now) or 'not scheduled'}")
     print(f"daemon running: {'yes' if status['daemon_running'] else 'no'}")
+    _print_instances(status, now)
     return 0
+
+
+def _print_instances(status: dict[str, Any], now: datetime) -> None:
+    lease = status["lease"]
+    if lease is None:
+        print("lease: not held (no instance publishes or sends)")
+    else:
+        since = readable_time(lease["since"], now)
+        print(f"lease: {_instance(lease)}, since {since}")
+    others = [i for i in status["instances"] if not i["leader"]]
+    if others:
+        print(f"other instances: {len(others)}")
+    for i in others:
+        state = "following" if i["alive"] else "silent"
+        print(f"  {_instance(i)}: {state}, last heard {readable_time(i['heartbeat'], now)}")
+
+
+def _instance(entry: dict[str, Any]) -> str:
+    if "host" not in entry:
+        return f"instance {printable(entry['name'])}"
+    return f"{printable(entry['name'])} (host {printable(entry['host'])}, pid {entry['pid']})"
 
 
 def readable_time(stamp: str | None, now: datetime) -> str | None:

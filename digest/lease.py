@@ -223,56 +223,83 @@ class LeaseTable:
         return [Seen(r[0], r[1], r[2], int(r[3]), _time(r[4]), _time(r[5])) for r in rows]
 
 
-class Lease:
-    """One instance's side of the lease, read against the clock it is given (seconds)."""
+def survey(table: LeaseTable, now: datetime, lease_seconds: float) -> dict[str, Any]:
+    """Who holds the lease and which instances are alive, for `digest status --json`.
 
-    def __init__(
-        self, table: LeaseTable, me: Instance, *, seconds: float, clock: Callable[[], float]
-    ) -> None:
+    An instance is alive while its heartbeat is younger than one lease, the time
+    after which the lease would be taken from it.
+    """
+    lease = table.holder()
+    rows = table.instances()
+    leader = lease.holder if lease.holder and lease.expires > now else ""
+    named = {seen.id: seen for seen in rows}
+
+    def entry(seen: Seen) -> dict[str, Any]:
+        return {
+            "name": seen.name,
+            "host": seen.host,
+            "pid": seen.pid,
+            "started": seen.started.isoformat(),
+            "heartbeat": seen.heartbeat.isoformat(),
+            "leader": seen.id == leader,
+            "alive": (now - seen.heartbeat).total_seconds() < lease_seconds,
+        }
+
+    holder = None
+    if leader:
+        holder = entry(named[leader]) if leader in named else {"name": leader}
+        holder.update(since=lease.since.isoformat(), expires=lease.expires.isoformat())
+    return {"lease": holder, "instances": [entry(seen) for seen in rows]}
+
+
+class Lease:
+    """One instance's side of the lease, read against the clock it is given (seconds).
+
+    It keeps no connection: each thread hands in the table on its own one (the
+    renewing thread to `tick`, the sending one to its claims), and only what
+    `tick` learnt is shared, as one value replaced whole.
+    """
+
+    def __init__(self, me: Instance, *, seconds: float, clock: Callable[[], float]) -> None:
         self.me = me
-        self._table = table
-        self._seconds = seconds
+        self.seconds = seconds
         self._clock = clock
         self._started = _ms(clock())
         self._first = True
-        self._epoch: int | None = None
-        self._until = 0.0
+        # (epoch, held until) from the last tick; epoch None: not held.
+        self._state: tuple[int | None, float] = (None, 0.0)
 
-    @property
-    def table(self) -> LeaseTable:
-        return self._table
-
-    def tick(self) -> bool:
+    def tick(self, table: LeaseTable) -> bool:
         """Renew the lease if held, take it if free or expired, say we are alive; held now?"""
         now = self._clock()
         if self._first:
-            self._table.forget_silent(_ms(now) - _FORGET_MS)
+            table.forget_silent(_ms(now) - _FORGET_MS)
             self._first = False
-        epoch = self._table.take(self.me.id, _ms(now), _ms(now + self._seconds))
-        self._table.beat(self.me, _ms(now), self._started)
-        self._epoch = epoch
-        self._until = now + self._seconds if epoch is not None else 0.0
+        epoch = table.take(self.me.id, _ms(now), _ms(now + self.seconds))
+        table.beat(self.me, _ms(now), self._started)
+        self._state = (epoch, now + self.seconds if epoch is not None else 0.0)
         return epoch is not None
 
     def held(self) -> bool:
         """Whether this instance may act as the leader now (its last renewal has not run out)."""
-        return self._epoch is not None and self._clock() < self._until
+        epoch, until = self._state
+        return epoch is not None and self._clock() < until
 
     def fence(self) -> Fence:
         """The token that sends and period changes are checked against; LeaseLost when not held."""
-        if self._epoch is None or not self.held():
+        epoch, until = self._state
+        if epoch is None or self._clock() >= until:
             raise LeaseLost("this instance does not hold the lease")
-        return Fence(self.me.id, self._epoch)
+        return Fence(self.me.id, epoch)
 
     def now_ms(self) -> int:
         return _ms(self._clock())
 
-    def release(self) -> None:
+    def release(self, table: LeaseTable) -> None:
         """Hand the lease over at once and leave the list of instances (a clean stop)."""
-        self._table.release(self.me.id)
-        self._table.leave(self.me.id)
-        self._epoch = None
-        self._until = 0.0
+        self._state = (None, 0.0)
+        table.release(self.me.id)
+        table.leave(self.me.id)
 
 
 def _ms(seconds: float) -> int:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from digest.errors import LeaseLost
-from digest.lease import Instance, Lease
+from digest.cli import main
+from digest.errors import ConfigError, LeaseLost
+from digest.lease import Fence, Instance, Lease
 from digest.store import Delivery, Store
+from tests.conftest import WriteConfig
 
 START = 1_767_000_000.0
 PERIOD = datetime(2025, 1, 10, 7, tzinfo=UTC)
@@ -40,10 +46,24 @@ def stores(db: Path) -> Iterator[list[Store]]:
         store.close()
 
 
-def lease(db: Path, stores: list[Store], clock: Clock, name: str) -> Lease:
-    store = Store(db)
-    stores.append(store)
-    return Lease(store.leases, Instance.here(name), seconds=10, clock=clock)
+class Node:
+    """One instance: its own connection to the database, its own side of the lease."""
+
+    def __init__(self, db: Path, stores: list[Store], clock: Clock, name: str) -> None:
+        self.store = Store(db)
+        stores.append(self.store)
+        self.table = self.store.leases
+        self.lease = Lease(Instance.here(name), seconds=10, clock=clock)
+        self.me = self.lease.me
+
+    def tick(self) -> bool:
+        return self.lease.tick(self.table)
+
+    def held(self) -> bool:
+        return self.lease.held()
+
+    def fence(self) -> Fence:
+        return self.lease.fence()
 
 
 def pending(store: Store, recipient: str) -> None:
@@ -55,7 +75,7 @@ def pending(store: Store, recipient: str) -> None:
 
 def test_only_one_of_two_instances_takes_a_free_lease(db: Path, stores: list[Store]) -> None:
     clock = Clock()
-    a, b = lease(db, stores, clock, "a"), lease(db, stores, clock, "b")
+    a, b = Node(db, stores, clock, "a"), Node(db, stores, clock, "b")
     assert a.tick() is True
     assert b.tick() is False
     assert a.held() and not b.held()
@@ -66,7 +86,7 @@ def test_only_one_of_two_instances_takes_a_free_lease(db: Path, stores: list[Sto
 
 def test_a_renewed_lease_is_never_taken_over(db: Path, stores: list[Store]) -> None:
     clock = Clock()
-    a, b = lease(db, stores, clock, "a"), lease(db, stores, clock, "b")
+    a, b = Node(db, stores, clock, "a"), Node(db, stores, clock, "b")
     a.tick()
     for _ in range(10):
         clock.now += 3
@@ -79,7 +99,7 @@ def test_a_lease_not_renewed_is_taken_over_once_it_expires_with_a_new_epoch(
     db: Path, stores: list[Store]
 ) -> None:
     clock = Clock()
-    a, b = lease(db, stores, clock, "a"), lease(db, stores, clock, "b")
+    a, b = Node(db, stores, clock, "a"), Node(db, stores, clock, "b")
     a.tick()
     clock.now += 9.9
     assert b.tick() is False
@@ -94,9 +114,9 @@ def test_a_lease_not_renewed_is_taken_over_once_it_expires_with_a_new_epoch(
 
 def test_a_released_lease_is_taken_at_once(db: Path, stores: list[Store]) -> None:
     clock = Clock()
-    a, b = lease(db, stores, clock, "a"), lease(db, stores, clock, "b")
+    a, b = Node(db, stores, clock, "a"), Node(db, stores, clock, "b")
     a.tick()
-    a.release()
+    a.lease.release(a.table)
     assert b.tick() is True
     assert [s.id for s in b.table.instances()] == [b.me.id]
 
@@ -105,7 +125,7 @@ def test_a_stale_holder_cannot_claim_a_delivery_and_the_new_one_can(
     db: Path, stores: list[Store]
 ) -> None:
     clock = Clock()
-    a, b = lease(db, stores, clock, "a"), lease(db, stores, clock, "b")
+    a, b = Node(db, stores, clock, "a"), Node(db, stores, clock, "b")
     a.tick()
     stale = a.fence()
     pending(stores[0], "r1@example.org")
@@ -125,7 +145,7 @@ def test_a_stale_holder_cannot_claim_a_delivery_and_the_new_one_can(
 
 def test_a_delivery_already_sent_is_not_claimed_again(db: Path, stores: list[Store]) -> None:
     clock = Clock()
-    a = lease(db, stores, clock, "a")
+    a = Node(db, stores, clock, "a")
     a.tick()
     store = stores[0]
     with store.transaction():
@@ -139,10 +159,10 @@ def test_every_instance_is_listed_with_its_heartbeat_and_long_silent_ones_are_fo
     db: Path, stores: list[Store]
 ) -> None:
     clock = Clock()
-    gone = lease(db, stores, clock, "gone")
+    gone = Node(db, stores, clock, "gone")
     gone.tick()
     clock.now += 2 * 86400
-    a, b = lease(db, stores, clock, "a"), lease(db, stores, clock, "b")
+    a, b = Node(db, stores, clock, "a"), Node(db, stores, clock, "b")
     a.tick()
     clock.now += 1
     b.tick()
@@ -150,3 +170,53 @@ def test_every_instance_is_listed_with_its_heartbeat_and_long_silent_ones_are_fo
     assert set(seen) == {"a", "b"}
     assert seen["b"].heartbeat == datetime.fromtimestamp(clock.now, UTC)
     assert seen["a"].pid == a.me.pid
+
+
+def test_status_names_the_lease_holder_and_the_other_instances(
+    write_config: WriteConfig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config('[daemon]\ninstance = "desk-1"\n')
+    store = Store(config.paths.state / "state.sqlite3")
+    first = Lease(Instance.here("desk-1"), seconds=10, clock=time.time)
+    second = Lease(Instance.here("desk-2"), seconds=10, clock=time.time)
+    assert first.tick(store.leases) and not second.tick(store.leases)
+    store.close()
+
+    assert main(["--config", str(config.path), "status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["daemon_running"] is True
+    assert status["lease"]["name"] == "desk-1"
+    assert status["lease"]["pid"] == os.getpid()
+    assert [(i["name"], i["leader"], i["alive"]) for i in status["instances"]] == [
+        ("desk-1", True, True),
+        ("desk-2", False, True),
+    ]
+    assert main(["--config", str(config.path), "status"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    host = socket.gethostname()
+    assert f"lease: desk-1 (host {host}, pid {os.getpid()}), since " in lines[-3]
+    assert lines[-2] == "other instances: 1"
+    assert lines[-1].startswith(f"  desk-2 (host {host}, pid {os.getpid()}): following, last heard")
+
+
+def test_status_says_when_no_instance_holds_the_lease(
+    write_config: WriteConfig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config()
+    assert main(["--config", str(config.path), "status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert (status["lease"], status["instances"], status["daemon_running"]) == (None, [], False)
+    assert main(["--config", str(config.path), "status"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "lease: not held (no instance publishes or sends)"
+
+
+def test_a_renewal_slower_than_half_the_lease_is_refused_naming_the_key(
+    write_config: WriteConfig,
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        write_config("[daemon]\nlease_seconds = 10\nrenew_seconds = 6\n")
+    assert str(caught.value) == (
+        "config: daemon.renew_seconds: must be at most half of daemon.lease_seconds (10), "
+        "so one late renewal does not lose the lease; got 6"
+    )

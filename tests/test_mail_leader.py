@@ -61,7 +61,7 @@ class Node:
 
     def __init__(self, config: Config, clock: Seconds, name: str) -> None:
         self.store = open_store(config)
-        self.lease = Lease(self.store.leases, Instance.here(name), seconds=10, clock=clock)
+        self.lease = Lease(Instance.here(name), seconds=10, clock=clock)
         self.mailer = Mailer(config, self.store, lambda: NOW, lease=self.lease)
 
 
@@ -72,8 +72,8 @@ def test_an_instance_without_the_lease_refuses_to_send(
     config = configure(write_config, port)
     clock = Seconds()
     a, b = Node(config, clock, "a"), Node(config, clock, "b")
-    assert a.lease.tick()
-    assert not b.lease.tick()
+    assert a.lease.tick(a.store.leases)
+    assert not b.lease.tick(b.store.leases)
     with pytest.raises(LeaseLost, match="does not hold the lease"):
         b.mailer.send()
     assert box.received == []
@@ -87,7 +87,7 @@ def test_a_holder_that_lost_the_lease_mid_send_stops_and_the_new_one_sends_the_r
     config = configure(write_config, port)
     clock = Seconds()
     a, b = Node(config, clock, "a"), Node(config, clock, "b")
-    a.lease.tick()
+    a.lease.tick(a.store.leases)
 
     def pause_a_on_second(mail: Received) -> str | None:
         if len(box.received) == 1:
@@ -95,7 +95,7 @@ def test_a_holder_that_lost_the_lease_mid_send_stops_and_the_new_one_sends_the_r
             # takes the lease (on a connection of the server's thread, as SQLite wants).
             clock.now += 11
             store = open_store(config)
-            assert Lease(store.leases, b.lease.me, seconds=10, clock=clock).tick()
+            assert Lease(b.lease.me, seconds=10, clock=clock).tick(store.leases)
             store.close()
         return None
 
@@ -104,7 +104,7 @@ def test_a_holder_that_lost_the_lease_mid_send_stops_and_the_new_one_sends_the_r
         a.mailer.send()
     assert len(box.received) == 2
     box.on_data = None
-    assert b.lease.tick()
+    assert b.lease.tick(b.store.leases)
     report = b.mailer.send()
     assert report.line().endswith("sent 4, failed 0, retrying 0")
     assert report.resent == []
@@ -121,10 +121,10 @@ def test_a_holder_that_lost_the_lease_unawares_cannot_open_a_period(
     # `a` was paused (or its clock lags): by its own clock its lease has not run out.
     clock_a, clock_b = Seconds(), Seconds()
     a, b = Node(config, clock_a, "a"), Node(config, clock_b, "b")
-    a.lease.tick()
+    a.lease.tick(a.store.leases)
     clock_a.now += 1
     clock_b.now += 11
-    assert b.lease.tick()
+    assert b.lease.tick(b.store.leases)
     assert a.lease.held()
     with pytest.raises(LeaseLost, match="took the lease over"):
         a.mailer.send()
@@ -140,7 +140,7 @@ def test_an_unsubscribe_recorded_by_another_instance_mid_send_stops_that_message
     config = configure(write_config, port)
     clock = Seconds()
     a = Node(config, clock, "a")
-    a.lease.tick()
+    a.lease.tick(a.store.leases)
 
     def unsubscribe_r4_elsewhere(mail: Received) -> str | None:
         if len(box.received) == 1:

@@ -2,7 +2,21 @@
 
 Threads: the main thread only waits for signals and reloads; the worker runs
 every build and send; the watcher, the scheduler and the HTTP server only hand
-work to the worker.
+work to the worker; the lease keeper renews this instance's lease.
+
+Several instances may share one state database (digest/lease.py). Every one
+watches and serves (subscribe forms included); only the lease holder's worker
+builds, publishes and sends, so only its scheduler's digest job does anything.
+APScheduler 3's job store is never shared (its documentation forbids it): each
+instance keeps its own in memory, and what makes a takeover send each digest
+period once is what the database records (the periods closed, every delivery),
+not the job store. An instance that gains the lease builds and sends what is
+due at once, finishing a digest the previous holder left half sent.
+
+The file lock stays: it guards the state folder's own files (outbox, link
+secret) and, with SQLite, whose database lives on this one machine, keeps a
+second daemon off the same state there. Instances on other machines cannot see
+a file lock; they meet in the database, through the lease.
 """
 
 from __future__ import annotations
@@ -14,6 +28,7 @@ from collections.abc import Callable
 from digest.app import make_app
 from digest.config import Config
 from digest.daemon import tasks
+from digest.daemon.leader import Leadership, lead_or_refuse
 from digest.daemon.notify import notify
 from digest.daemon.schedule import Timetable, make_scheduler
 from digest.daemon.signals import SignalWaiter
@@ -33,11 +48,16 @@ _SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 def run_once(config: Config) -> int:
     """`digest run --once`: one build and any due digest, then exit (1 if either failed)."""
     with StateLock(config.paths.state):
-        app = make_app(config)
+        leadership = Leadership(config)
+        lead_or_refuse(config, leadership, "run --once")
         try:
-            outcome = tasks.send(app)
+            app = make_app(config, lease=leadership.lease)
+            try:
+                outcome = tasks.send(app)
+            finally:
+                app.close()
         finally:
-            app.close()
+            leadership.stop()
     return 0 if outcome is tasks.Outcome.DONE else 1
 
 
@@ -65,7 +85,9 @@ class _Daemon:
             send=lambda: self._worker.submit(Task.SEND),
             rescan=lambda: self._worker.submit(Task.BUILD),
         )
-        self._worker = Worker(config, on_retry=self._retry)
+        # Gaining the lease (at start, or from a holder that stopped): build and send what is due.
+        self._leadership = Leadership(config, gained=lambda: self._worker.submit(Task.SEND))
+        self._worker = Worker(config, on_retry=self._retry, lease=self._leadership.lease)
         self._watcher = self._make_watcher(config)
         self._server: FeedServer | None = None
 
@@ -85,8 +107,9 @@ class _Daemon:
         self._worker.start()
         # Watch before the first build, so nothing dropped meanwhile is missed.
         self._watcher.start()
-        # Once at start-up: the Mailer sends a digest that fell due while we were down.
-        self._worker.submit(Task.SEND)
+        # Once the lease is ours (now or later), the Mailer sends a digest that fell due
+        # while no instance ran.
+        self._leadership.start()
         self._timetable.apply(self.config)
         self._scheduler.start()
         self._start_server(self.config)
@@ -135,4 +158,6 @@ class _Daemon:
             self._scheduler.shutdown(wait=False)
         self._stop_server()
         self._worker.stop()
+        # Only now that nothing is being sent: another instance may take over at once.
+        self._leadership.stop()
         log.info("stopped")

@@ -2,7 +2,9 @@
 
 The store is one SQLite connection, usable only on the thread that opened it,
 and two builds at once would race on the feeds folder; so every watcher event,
-scheduled digest and rescan becomes a request to this one thread.
+scheduled digest and rescan becomes a request to this one thread. With several
+instances on one database, it runs them only while this instance holds the
+lease: the holder publishes and sends for all.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from digest.app import App, make_app
 from digest.config import Config
 from digest.daemon import tasks
 from digest.errors import DigestError
+from digest.lease import Lease
 
 log = logging.getLogger("digest.daemon")
 
@@ -28,8 +31,11 @@ class Task(Enum):
 class Worker:
     """Runs queued tasks in order; a task already queued is not queued twice."""
 
-    def __init__(self, config: Config, on_retry: Callable[[], None]) -> None:
+    def __init__(
+        self, config: Config, on_retry: Callable[[], None], lease: Lease | None = None
+    ) -> None:
         self._config = config
+        self._lease = lease
         self._replaced = False
         self._on_retry = on_retry
         self._pending: list[Task] = []
@@ -77,7 +83,7 @@ class Worker:
                 if app is not None and replaced:
                     app.close()
                     app = None
-                app = app or _open(config)
+                app = app or _open(config, self._lease)
                 if app is not None:
                     self._run(app, task)
         finally:
@@ -85,15 +91,18 @@ class Worker:
                 app.close()
 
     def _run(self, app: App, task: Task) -> None:
+        if self._lease is not None and not self._lease.held():
+            log.debug("%s: not run, another instance holds the lease", task.value)
+            return
         if task is Task.BUILD:
             tasks.build(app)
         elif tasks.send(app) is tasks.Outcome.RETRY:
             self._on_retry()
 
 
-def _open(config: Config) -> App | None:
+def _open(config: Config, lease: Lease | None) -> App | None:
     try:
-        return make_app(config)
+        return make_app(config, lease=lease)
     except DigestError as exc:
         log.error("cannot open the state: %s", exc)
         return None
