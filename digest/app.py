@@ -385,6 +385,11 @@ class App:
     def _ingest_models(self) -> Ingest:
         from digest.ingest import make_ingest
 
+        # When _reclassify is bound to refresh the model right after ingest (a cold
+        # build, a new taxonomy), it infers every unlabelled document's themes then:
+        # inferring them now too would train a model and infer twice for the same labels.
+        if self._themes_taxonomy() != self._last_themes_model().get("taxonomy"):
+            return make_ingest(self.config, None)
         return make_ingest(self.config, self._theme_model())
 
     def _theme_model(self) -> ThemeModel:
@@ -425,28 +430,16 @@ class App:
         number of unlabelled documents it teaches itself from by 25%, since the
         last refresh.
         """
-        from digest.enrich.themes import MODEL_VERSION
-
-        cfg = self.config.themes
         count, names = self.store.labelled_themes()
         unlabelled = self.store.unlabelled_count()
-        taxonomy = hashlib.sha256(
-            json.dumps(
-                [
-                    MODEL_VERSION,
-                    sorted(cfg.taxonomy.items()),
-                    cfg.threshold,
-                    sorted(cfg.aliases.items()),
-                ]
-            ).encode()
-        ).hexdigest()
+        taxonomy = self._themes_taxonomy()
         current = {
             "taxonomy": taxonomy,
             "count": count,
             "themes": sorted(names),
             "unlabelled": unlabelled,
         }
-        last = json.loads(self.store.get_meta("themes_model") or "{}")
+        last = self._last_themes_model()
         if (
             last.get("taxonomy") == taxonomy
             and last.get("themes") == current["themes"]
@@ -457,7 +450,7 @@ class App:
         # The refresh time makes the key unique, so a cached model from another
         # state database can never pass for this one's.
         self.store.set_meta("themes_model", json.dumps({**current, "at": self.now().isoformat()}))
-        from digest.ingest import infer_themes, keep_themes
+        from digest.ingest import infer_themes, keep_themes, make_ingest
 
         store = self.store
         # Documents stream through in windows, carrying only what inference
@@ -470,13 +463,34 @@ class App:
         changes = [
             (doc_id, themes)
             for doc_id, before, themes in self._map(
-                infer_themes, self._ingest_models(), inputs, keep_themes
+                infer_themes, make_ingest(self.config, self._theme_model()), inputs, keep_themes
             )
             if themes != before
         ]
         for doc_id, themes in changes:
             store.set_themes(doc_id, themes)
         return {doc_id for doc_id, _ in changes}
+
+    def _themes_taxonomy(self) -> str:
+        """What the theme model is made from besides the documents: taxonomy, threshold,
+        aliases and method."""
+        from digest.enrich.themes import MODEL_VERSION
+
+        cfg = self.config.themes
+        return hashlib.sha256(
+            json.dumps(
+                [
+                    MODEL_VERSION,
+                    sorted(cfg.taxonomy.items()),
+                    cfg.threshold,
+                    sorted(cfg.aliases.items()),
+                ]
+            ).encode()
+        ).hexdigest()
+
+    def _last_themes_model(self) -> dict[str, Any]:
+        """What the theme model was last refreshed from (see _reclassify); {} if never."""
+        return cast("dict[str, Any]", json.loads(self.store.get_meta("themes_model") or "{}"))
 
     def _map(
         self,

@@ -30,7 +30,9 @@ class Ingest:
         self.enricher.regions  # noqa: B018 -- a cached property: reading it builds it
 
 
-def make_ingest(config: Config, themes: ThemeModel) -> Ingest:
+def make_ingest(config: Config, themes: ThemeModel | None) -> Ingest:
+    """What a worker needs; with no theme model, unlabelled documents' themes are left to
+    a later pass (see Enricher)."""
     return Ingest(config.ingest.dayfirst, Enricher(config.summary, config.regions, themes))
 
 

@@ -42,11 +42,19 @@ def theme_model(
     )
 
 
+# The themes of a document whose inference was left to a later pass (see Enricher).
+DEFERRED = Labels((UNCLASSIFIED,), inferred=True)
+
+
 class Enricher:
-    """Holds the models one build needs; built once, used for every document."""
+    """Holds the models one build needs; built once, used for every document.
+
+    With no theme model, a document that states no themes gets DEFERRED: a build
+    that refreshes the model right after ingest infers them all then, once.
+    """
 
     def __init__(
-        self, summary: SummarySettings, regions: RegionSettings, themes: ThemeModel
+        self, summary: SummarySettings, regions: RegionSettings, themes: ThemeModel | None
     ) -> None:
         self._summary = summary
         self._region_settings = regions
@@ -87,5 +95,7 @@ class Enricher:
         return self.infer_themes(title, article.text)
 
     def infer_themes(self, title: str, text: str) -> Labels:
+        if self.themes is None:
+            return DEFERRED
         found = self.themes.infer(f"{title}\n{text}")
         return Labels(found or (UNCLASSIFIED,), inferred=True)
