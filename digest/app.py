@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import pickle
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,8 +22,7 @@ from digest.lease import Lease, survey
 from digest.lock import is_locked
 from digest.model import DIGESTS_FEED, Article, Document, Rejected
 from digest.publish.atomic import sweep_staging, write_atomic
-from digest.publish.websub import HubNotifier, changed_topics
-from digest.scan import Candidate, scan
+from digest.scan import Candidate, scan, signature
 from digest.store import IndexRow, Rejection, Store
 from digest.text import slugify
 
@@ -38,6 +36,7 @@ if TYPE_CHECKING:
     from digest.mail.service import Mailer, SendReport
     from digest.parallel import Workers
     from digest.publish.site import PublishResult
+    from digest.publish.websub import HubNotifier
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
@@ -115,7 +114,7 @@ class App:
         self.store = store
         self.now = now
         self.lease = lease
-        self.hubs = HubNotifier(config.feed.hubs)
+        self._hubs: HubNotifier | None = None
         # Worker processes, started when first needed and kept until close():
         # the daemon's builds reuse them warm.
         self._workers: Workers | None = None
@@ -123,8 +122,18 @@ class App:
     def close(self) -> None:
         if self._workers is not None:
             self._workers.close()
-        self.hubs.close()
+        if self._hubs is not None:
+            self._hubs.close()
         self.store.close()
+
+    @property
+    def hubs(self) -> HubNotifier:
+        """The WebSub notifier, made on first use: most builds have nothing to announce."""
+        if self._hubs is None:
+            from digest.publish.websub import HubNotifier
+
+            self._hubs = HubNotifier(self.config.feed.hubs)
+        return self._hubs
 
     def build(self, progress: Progress | None = None) -> BuildResult:
         """One incremental pass: read what changed, record it, republish if needed."""
@@ -134,7 +143,19 @@ class App:
         sweep_staging(self.config.paths.state, recursive=False)
         candidates = scan(self.config.paths.seeds, self.config.ingest.ignore)
         progress.start(len(candidates))
+        site_key = self._site_key()
+        # The folder as the last complete build left it, and what shaped its output:
+        # when both are the same, a full pass would read, write and publish nothing.
+        unchanged_key = hashlib.sha256(f"{site_key}\n{signature(candidates)}".encode()).hexdigest()
+        if self._nothing_changed(unchanged_key):
+            self._recount(candidates, result)
+            progress.advance(len(candidates))
+            with self.store.transaction():
+                self.store.set_meta("last_build", now.isoformat())
+                self.store.set_meta("last_build_result", json.dumps(result.line()))
+            return result
         with self.store.transaction():
+            self.store.set_meta("unchanged_key", "")
             changed_ids = self._ingest(candidates, now, result, progress)
             changed_ids |= self._reclassify()
             if changed_ids or result.removed:
@@ -143,7 +164,6 @@ class App:
                 self.store.set_meta("publish_pending", "1")
             self.store.set_meta("last_build", now.isoformat())
             self.store.set_meta("last_build_result", json.dumps(result.line()))
-        site_key = self._site_key()
         feeds = self.config.paths.feeds
         outputs_missing = not all((feeds / name).exists() for name in ("atom.xml", DIGESTS_FEED))
         same_site = self.store.get_meta("site_key") == site_key
@@ -168,8 +188,34 @@ class App:
                 self.store.set_meta("site_key", site_key)
                 self.store.set_meta("publish_pending", "0")
             if self.config.feed.hubs:
+                from digest.publish.websub import changed_topics
+
                 self.hubs.notify(changed_topics(written.changed, self.config.feed.base_url))
+        self.store.set_meta("unchanged_key", unchanged_key)
         return result
+
+    def _nothing_changed(self, unchanged_key: str) -> bool:
+        """Whether the last build completed on these very files and settings, and its
+        output is still there: then a full pass, which costs reading the whole index,
+        would change nothing."""
+        store, feeds = self.store, self.config.paths.feeds
+        return (
+            store.get_meta("unchanged_key") == unchanged_key
+            and store.get_meta("publish_pending") != "1"
+            and all((feeds / name).exists() for name in ("atom.xml", DIGESTS_FEED))
+        )
+
+    def _recount(self, candidates: list[Candidate], result: BuildResult) -> None:
+        """What a full pass over unchanged files reports: each file is published as it
+        was, or rejected again for the reason recorded with its stat."""
+        rejected = self.store.rejections()
+        stats = {c.relpath: (c.size, c.mtime_ns) for c in candidates} if rejected else {}
+        result.rejected.extend(
+            rejected[path]
+            for path in sorted(rejected)
+            if stats.get(path) == (rejected[path].size, rejected[path].mtime_ns)
+        )
+        result.unchanged = len(candidates) - len(result.rejected)
 
     def _publish(self, site_key: str, keys: dict[str, str]) -> PublishResult:
         from dataclasses import replace
@@ -398,6 +444,8 @@ class App:
         Training on thousands of labelled examples takes seconds; loading the
         trained model takes milliseconds, so one-file rebuilds stay fast.
         """
+        import pickle
+
         from digest.enrich.pipeline import theme_model
 
         key = self.store.get_meta("themes_model")

@@ -11,7 +11,6 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -254,14 +253,9 @@ def parse_config(
             raise ConfigError(f"themes.taxonomy.{name}", "expected a non-empty list of keywords")
         taxonomy[name] = tuple(words)
     aliases = t.table("aliases")
-    from digest.enrich.themes import default_taxonomy, theme_key
+    if aliases:
+        _check_aliases(aliases, taxonomy)
 
-    known = {theme_key(name) for name in taxonomy or default_taxonomy()}
-    for label, target in aliases.items():
-        if not isinstance(target, str) or not target.strip():
-            raise ConfigError(f"themes.aliases.{label}", "expected a theme name (string)")
-        if theme_key(target) not in known:
-            raise ConfigError(f"themes.aliases.{label}", f"{target!r} is not a taxonomy theme")
     themes = ThemeSettings(
         taxonomy=taxonomy,
         threshold=t.number("threshold", 0.0, minimum=0.0),
@@ -490,6 +484,19 @@ def _recipients(value: Any) -> tuple[Recipient, ...]:
     return tuple(out)
 
 
+def _check_aliases(aliases: Mapping[str, Any], taxonomy: Mapping[str, Any]) -> None:
+    # Imported only here: the shipped taxonomy is a file to parse, and most
+    # configurations name no alias.
+    from digest.enrich.themes import default_taxonomy, theme_key
+
+    known = {theme_key(name) for name in taxonomy or default_taxonomy()}
+    for label, target in aliases.items():
+        if not isinstance(target, str) or not target.strip():
+            raise ConfigError(f"themes.aliases.{label}", "expected a theme name (string)")
+        if theme_key(target) not in known:
+            raise ConfigError(f"themes.aliases.{label}", f"{target!r} is not a taxonomy theme")
+
+
 def _image_setting(value: str, key: str, rel: Callable[[str], Path]) -> str:
     if not value or urlsplit(value).scheme in ("http", "https"):
         return value
@@ -531,6 +538,8 @@ def _one_line(key: str, value: str) -> str:
 def _sender(value: str) -> tuple[str | None, str]:
     """`address` or `Name <address>`: the display name (or None) and the address."""
     if value.rstrip().endswith(">"):
+        from email.utils import parseaddr
+
         name, address = parseaddr(value)
         checked = _check_address("digest.sender", address if value.count("<") == 1 else value)
         return _one_line("digest.sender", name.strip()) or None, checked

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digest.errors import DocumentError
-from digest.scan import scan
+from digest.scan import _leftover, scan, signature
 
 
 def touch(root: Path, *relpaths: str) -> None:
@@ -100,3 +103,24 @@ def test_a_missing_seeds_folder_is_a_document_error(tmp_path: Path) -> None:
     assert (caught.value.path, caught.value.reason) == (
         str(tmp_path / "nowhere"), "seeds folder not found",
     )  # fmt: skip
+
+
+# The leftovers as shell patterns, the way editors and browsers name them.
+LEFTOVER_PATTERNS = ("*~", "#*#", "~$*", "*.swp", "*.swx", "*.part", "*.partial", "*.tmp",
+                     "*.crdownload")  # fmt: skip
+
+
+@given(st.text(st.sampled_from("#~$.aptmswxcrdownl"), min_size=1, max_size=14))
+def test_the_leftover_test_agrees_with_the_shell_patterns(name: str) -> None:
+    assert _leftover(name) == any(fnmatchcase(name, p) for p in LEFTOVER_PATTERNS)
+
+
+def test_the_signature_changes_with_a_path_a_size_or_an_mtime(tmp_path: Path) -> None:
+    touch(tmp_path, "a.md", "b/c.txt")
+    before = signature(scan(tmp_path))
+    assert signature(scan(tmp_path)) == before
+    os.utime(tmp_path / "a.md", ns=(1, 1))
+    touched = signature(scan(tmp_path))
+    (tmp_path / "b/c.txt").rename(tmp_path / "b/d.txt")
+    moved = signature(scan(tmp_path))
+    assert len({before, touched, moved}) == 3

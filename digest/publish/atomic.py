@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 
@@ -55,6 +54,10 @@ def _unchanged(path: Path, data: bytes) -> bool:
 
 def _stage(path: Path, data: bytes, *, durable: bool) -> str:
     """Write `data` to a temp file beside `path` (fsynced when `durable`); its name."""
+    # Imported here: a rebuild with nothing to write only sweeps, and tempfile
+    # brings in shutil and random.
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

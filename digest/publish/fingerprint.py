@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 
 @cache
@@ -19,7 +19,9 @@ def templates_version() -> str:
     when its version number stayed the same.
     """
     digest = hashlib.sha256()
-    folder = resources.files("digest").joinpath("templates")
+    # The folder itself, not importlib.resources: that would import zipfile, shutil
+    # and tempfile into every rebuild for a package that is always a folder.
+    folder = Path(__file__).resolve().parent.parent / "templates"
     for item in sorted(folder.iterdir(), key=lambda t: t.name):
         if item.is_file():
             digest.update(item.name.encode() + b"\0" + item.read_bytes())
