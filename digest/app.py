@@ -102,7 +102,7 @@ def make_app(
     _now: Clock | None = None,
 ) -> App:
     """`lease`: this instance's, when several share the database; it sends only while held."""
-    store = _store or Store(config.paths.state / "state.sqlite3")
+    store = _store or Store(config.paths.database)
     return App(config, store, _now or _utc_now, lease)
 
 

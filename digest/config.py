@@ -20,6 +20,8 @@ from digest.errors import ConfigError
 from digest.mail.addresses import AddressError, is_list_id, normalize_address, unsafe_character
 
 CONFIG_ENV = "DIGEST_CONFIG"
+# Overrides [paths].database, so operators keep a password out of the config file.
+DATABASE_ENV = "DIGEST_DATABASE_URL"
 DEFAULT_CONFIG = "config.toml"
 
 
@@ -28,6 +30,9 @@ class Paths:
     seeds: Path
     feeds: Path
     state: Path
+    # The state database: a SQLite file (the default, in `state`) or a
+    # postgresql:// URL (a string). Only digest/store.py opens it.
+    database: Path | str
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,10 +199,16 @@ def parse_config(
         return (base / value).resolve()
 
     p = _Reader(sect["paths"], "paths")
+    state = rel(p.text("state", ".digest"))
+    database = p.text("database", "")
+    key = "paths.database"
+    if environ.get(DATABASE_ENV):
+        database, key = environ[DATABASE_ENV], DATABASE_ENV
     paths = Paths(
         seeds=rel(p.text("seeds", "seeds")),
         feeds=rel(p.text("feeds", "feeds")),
-        state=rel(p.text("state", ".digest")),
+        state=state,
+        database=_database(key, database, rel) if database else state / "state.sqlite3",
     )
     p.done()
 
@@ -373,6 +384,26 @@ _SECTIONS = (
     "paths", "feed", "ingest", "summary", "regions", "themes",
     "digest", "smtp", "server", "daemon",
 )  # fmt: skip
+
+
+def _database(key: str, value: str, rel: Callable[[str], Path]) -> Path | str:
+    """A postgresql:// URL as it is; sqlite:///PATH or a plain path as a SQLite file."""
+    parts = urlsplit(value)
+    if parts.scheme in ("postgresql", "postgres"):
+        if not parts.path.strip("/") and "dbname=" not in parts.query:
+            raise ConfigError(key, "the URL names no database: postgresql://USER@HOST:PORT/DBNAME")
+        return value
+    if parts.scheme == "sqlite":
+        if not parts.path.strip("/"):
+            raise ConfigError(key, "expected sqlite:///PATH/TO/FILE")
+        return rel(parts.path)
+    if "://" in value:
+        raise ConfigError(
+            key,
+            f"unsupported database {parts.scheme!r}: expected postgresql://USER@HOST:PORT/DBNAME,"
+            " sqlite:///PATH or the path of a SQLite file",
+        )
+    return rel(value)
 
 
 def _table(raw: Mapping[str, Any], name: str) -> dict[str, Any]:

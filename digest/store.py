@@ -1,22 +1,31 @@
 """The state database: every document, rejected file and digest the product knows.
 
-Only this module, and the per-domain tables it hands out (subscribers:
-digest/subscribers/storage.py), import sqlite3. Driver errors become StoreError.
-The schema is one script per version, applied in order and recorded in PRAGMA
-user_version.
+The database is SQLite in the state folder, or PostgreSQL when `[paths].database`
+(or DIGEST_DATABASE_URL) is a `postgresql://` URL. The SQL here, and in the
+per-domain tables it hands out (subscribers: digest/subscribers/storage.py), is
+written once for both; digest/engines.py connects, translates placeholders and
+column types, and turns driver errors into StoreError. The schema is one script
+per version, applied in order; the version is kept by the engine (PRAGMA
+user_version, or a schema_version table).
+
+Coordinating several instances (the PostgreSQL lease) goes through this class
+too: `kind` says which engine is behind it, `execute()` runs a statement of the
+caller's own, `transaction()` groups statements. A statement run while a
+transaction is open on this Store joins that transaction; work that must commit
+on its own meanwhile (a heartbeat) opens a second Store on `location`.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Callable, Collection, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from digest.engines import Engine, Rows, connect, is_postgresql
 from digest.errors import StoreError
 from digest.lease import SCHEMA as LEASE_SCHEMA
 from digest.lease import LeaseTable
@@ -179,18 +188,24 @@ class ArchivedDigest:
 
 
 class Store:
-    """A SQLite database in the state folder, opened for one process."""
+    """The state database, opened for one process: a SQLite file or a PostgreSQL URL."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, location: Path | str) -> None:
+        # A Path, or a string that is not a PostgreSQL URL, names a SQLite file.
+        self.location: Path | str = location if is_postgresql(location) else Path(location)
+        self._db: Engine = connect(self.location)
+        self.kind = self._db.kind
+        self.where = self._db.where
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the state database {path}: {exc}") from None
+        except self._db.error as exc:
+            self._db.close()
+            raise StoreError(
+                f"cannot open the state database {self.where}: {self._db.describe(exc)}"
+            ) from None
+        except BaseException:
+            self._db.close()
+            raise
 
     def close(self) -> None:
         self._db.close()
@@ -205,44 +220,71 @@ class Store:
         """Which instance leads, and which are alive (digest/lease.py)."""
         return LeaseTable(self._db)
 
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one statement (`?` placeholders) and return its rows, if it has any.
+
+        For callers with queries of their own (the instances' lease): the SQL
+        must run on both engines, as the Store's own does.
+        """
+        try:
+            rows = self._db.execute(sql, args)
+            return [tuple(row) for row in rows] if _has_rows(rows) else []
+        except self._db.error as exc:
+            raise StoreError(
+                f"cannot use the state database {self.where}: {self._db.describe(exc)}"
+            ) from None
+
     def _migrate(self) -> None:
-        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        version = self._db.schema_version()
         if version > len(_MIGRATIONS):
             raise StoreError(
-                f"{self.path} was written by a newer version of digest (schema {version})"
+                f"{self.where} was written by a newer version of digest (schema {version})"
             )
         for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
             with self.transaction():
-                for statement in script.split(";"):
+                # Read again under the lock: two instances starting together on
+                # one database apply each step once.
+                self._db.lock_schema()
+                if self._db.schema_version() >= number:
+                    continue
+                for statement in self._db.ddl(script).split(";"):
                     if statement.strip():
                         self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {number}")
+                self._db.set_schema_version(number)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything inside lands together or not at all."""
+        error = self._db.error
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot write the state database {self.path}: {exc}") from None
+            self._db.begin()
+        except error as exc:
+            raise StoreError(
+                f"cannot write the state database {self.where}: {self._db.describe(exc)}"
+            ) from None
         try:
             yield
-        except sqlite3.Error as exc:
+        except error as exc:
             # A full disk or a folder turned read-only shows up mid-transaction.
             self._rollback()
-            raise StoreError(f"cannot write the state database {self.path}: {exc}") from None
+            raise StoreError(
+                f"cannot write the state database {self.where}: {self._db.describe(exc)}"
+            ) from None
         except BaseException:
             self._rollback()
             raise
         try:
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot write the state database {self.path}: {exc}") from None
+            self._db.commit()
+        except error as exc:
+            self._rollback()
+            raise StoreError(
+                f"cannot write the state database {self.where}: {self._db.describe(exc)}"
+            ) from None
 
     def _rollback(self) -> None:
-        # SQLite may already have rolled back by itself (on a full disk, say).
-        if self._db.in_transaction:
-            self._db.execute("ROLLBACK")
+        # When the connection is gone, its transaction went with it.
+        with suppress(self._db.error):
+            self._db.rollback()
 
     # Documents
 
@@ -325,15 +367,15 @@ class Store:
         shows, so bodies' paragraphs are never decoded, and the rows go to
         worker processes as plain text.
         """
+        # The one expression the engines spell differently (json_extract, ->).
+        columns = _DOC_COLUMNS.replace("article", self._db.json_fields("article", _PAGE_FIELDS))
         out: dict[str, tuple[Any, ...]] = {}
         wanted = list(ids)
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT {_PAGE_COLUMNS} FROM documents WHERE id IN ({marks})", chunk
-            )
-            out.update((row[0], row) for row in rows)
+            rows = self._db.execute(f"SELECT {columns} FROM documents WHERE id IN ({marks})", chunk)
+            out.update((row[0], tuple(row)) for row in rows)
         return out
 
     def document(self, doc_id: str) -> Document | None:
@@ -350,7 +392,7 @@ class Store:
         archive does not hold every labelled text in memory to train.
         """
         cursor = self._db.execute(
-            "SELECT title, article, themes FROM documents WHERE labelled"
+            "SELECT title, article, themes FROM documents WHERE labelled = 1"
             " ORDER BY first_seen DESC, id"
         )
         taken: dict[str, int] = {}
@@ -368,22 +410,22 @@ class Store:
     def unlabelled_texts(self, limit: int) -> list[str]:
         """Title and text of the newest `limit` documents whose themes were inferred."""
         cursor = self._db.execute(
-            "SELECT title, article FROM documents WHERE NOT labelled"
+            "SELECT title, article FROM documents WHERE labelled = 0"
             " ORDER BY first_seen DESC, id LIMIT ?",
             (limit,),
         )
         return [f"{title}\n{_article(article).text}" for title, article in cursor]
 
     def unlabelled_count(self) -> int:
-        (count,) = self._db.execute("SELECT count(*) FROM documents WHERE NOT labelled").fetchone()
+        (count,) = self._db.execute("SELECT count(*) FROM documents WHERE labelled = 0").fetchone()
         return int(count)
 
     def labelled_themes(self) -> tuple[int, set[str]]:
         """How many documents name their own themes, and which themes they name."""
         # Counted and deduplicated by SQLite: every build asks, and decoding each
         # labelled row's list in Python costs more than the rest of a no-change build.
-        (count,) = self._db.execute("SELECT count(*) FROM documents WHERE labelled").fetchone()
-        rows = self._db.execute("SELECT DISTINCT themes FROM documents WHERE labelled")
+        (count,) = self._db.execute("SELECT count(*) FROM documents WHERE labelled = 1").fetchone()
+        rows = self._db.execute("SELECT DISTINCT themes FROM documents WHERE labelled = 1")
         return int(count), {name for (themes,) in rows for name in json.loads(themes)}
 
     def slugs(self) -> set[str]:
@@ -392,8 +434,7 @@ class Store:
     def put(self, doc: Document, *, size: int, mtime_ns: int) -> None:
         """Insert or replace a document (matched on its id)."""
         self._db.execute(
-            f"INSERT OR REPLACE INTO documents ({_DOC_COLUMNS}, size, mtime_ns, labelled)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _PUT_DOCUMENT,
             (
                 doc.id, doc.path, doc.slug, doc.content_hash,
                 _utc_text(doc.first_seen), _utc_text(doc.published), _utc_text(doc.updated),
@@ -429,8 +470,7 @@ class Store:
 
     def reject(self, rejection: Rejection) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO rejected (path, reason, size, mtime_ns, seen)"
-            " VALUES (?, ?, ?, ?, ?)",
+            _PUT_REJECTION,
             (rejection.path, rejection.reason, rejection.size, rejection.mtime_ns,
              _utc_text(rejection.seen)),
         )  # fmt: skip
@@ -448,7 +488,7 @@ class Store:
         gone = [(path,) for path in previous if path not in keys]
         self._db.executemany("DELETE FROM outputs WHERE path = ?", gone)
         changed = [(p, k) for p, k in keys.items() if previous.get(p) != k]
-        self._db.executemany("INSERT OR REPLACE INTO outputs (path, key) VALUES (?, ?)", changed)
+        self._db.executemany(_PUT_OUTPUT_KEY, changed)
 
     # Small named values: last build, last digest, publication fingerprints
 
@@ -457,12 +497,12 @@ class Store:
         return str(row[0]) if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        self._db.execute(_PUT_META, (key, value))
 
     # Digest deliveries
 
     def deliveries(self, *, status: str | None = None) -> list[Delivery]:
-        query = "SELECT * FROM deliveries"
+        query = f"SELECT {_DELIVERY_COLUMNS} FROM deliveries"
         args: tuple[Any, ...] = ()
         if status:
             query += " WHERE status = ?"
@@ -472,24 +512,21 @@ class Store:
 
     def delivery(self, recipient: str, period_start: datetime) -> Delivery | None:
         row = self._db.execute(
-            "SELECT * FROM deliveries WHERE recipient = ? AND period_start = ?",
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE recipient = ? AND period_start = ?",
             (recipient, _utc_text(period_start)),
         ).fetchone()
         return _delivery(row) if row else None
 
     def put_delivery(self, d: Delivery) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO deliveries (recipient, period_start, period_end, message_id,"
-            " status, attempts, detail, updated, choice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _PUT_DELIVERY,
             (d.recipient, _utc_text(d.period_start), _utc_text(d.period_end), d.message_id,
              d.status, d.attempts, d.detail, _utc_text(d.updated), d.choice),
         )  # fmt: skip
 
     def put_render(self, r: DigestRender) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO digest_renders"
-            " (period_start, choice, page, date, subject, count, html, text)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            _PUT_RENDER,
             (_utc_text(r.period_start), r.choice, r.page, _utc_text(r.date), r.subject, r.count,
              r.html, r.text),
         )  # fmt: skip
@@ -516,7 +553,7 @@ class Store:
     def period_deliveries(self, period_start: datetime) -> list[Delivery]:
         """Every delivery of the digest period that starts at `period_start`."""
         rows = self._db.execute(
-            "SELECT * FROM deliveries WHERE period_start = ? ORDER BY recipient",
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE period_start = ? ORDER BY recipient",
             (_utc_text(period_start),),
         )
         return [_delivery(row) for row in rows]
@@ -524,8 +561,7 @@ class Store:
     def put_delivery_message(self, recipient: str, period_start: datetime, data: bytes) -> None:
         """Keep the exact bytes of a pending digest, so a retry resends the same message."""
         self._db.execute(
-            "INSERT OR REPLACE INTO delivery_messages (recipient, period_start, message)"
-            " VALUES (?, ?, ?)",
+            _PUT_DELIVERY_MESSAGE,
             (recipient, _utc_text(period_start), data),
         )
 
@@ -544,8 +580,7 @@ class Store:
 
     def put_digest(self, d: ArchivedDigest) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO digests"
-            " (period_start, period_end, page, title, summary, articles) VALUES (?, ?, ?, ?, ?, ?)",
+            _PUT_DIGEST,
             (_utc_text(d.period_start), _utc_text(d.period_end), d.page, d.title, d.summary,
              d.articles),
         )  # fmt: skip
@@ -559,9 +594,45 @@ class Store:
         return [ArchivedDigest(_time(r[0]), _time(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
 
 
+def _has_rows(rows: Rows) -> bool:
+    return rows.description is not None
+
+
 _DOC_COLUMNS = (
     "id, path, slug, content_hash, first_seen, published, updated, title, summary,"
     " regions, regions_inferred, themes, themes_inferred, article"
+)
+_DELIVERY_COLUMNS = (
+    "recipient, period_start, period_end, message_id, status, attempts, detail, updated, choice"
+)
+
+
+def upsert(table: str, columns: str, key: str) -> str:
+    """INSERT that replaces the row with the same `key`: one statement both engines run."""
+    names = [name.strip() for name in columns.split(",")]
+    keys = {name.strip() for name in key.split(",")}
+    marks = ", ".join("?" * len(names))
+    updates = ", ".join(f"{name} = excluded.{name}" for name in names if name not in keys)
+    return (
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"
+        f" ON CONFLICT ({key}) DO UPDATE SET {updates}"
+    )
+
+
+_PUT_DOCUMENT = upsert("documents", f"{_DOC_COLUMNS}, size, mtime_ns, labelled", "id")
+_PUT_REJECTION = upsert("rejected", "path, reason, size, mtime_ns, seen", "path")
+_PUT_OUTPUT_KEY = upsert("outputs", "path, key", "path")
+_PUT_META = upsert("meta", "key, value", "key")
+_PUT_DELIVERY = upsert("deliveries", _DELIVERY_COLUMNS, "recipient, period_start")
+_PUT_RENDER = upsert(
+    "digest_renders", "period_start, choice, page, date, subject, count, html, text",
+    "period_start, choice",
+)  # fmt: skip
+_PUT_DELIVERY_MESSAGE = upsert(
+    "delivery_messages", "recipient, period_start, message", "recipient, period_start"
+)
+_PUT_DIGEST = upsert(
+    "digests", "period_start, period_end, page, title, summary, articles", "period_start"
 )
 
 
@@ -594,9 +665,6 @@ def _document(row: tuple[Any, ...], read: Callable[[str], Article] | None = None
 
 # The article fields pages and feeds show, in the order _page_article reads them.
 _PAGE_FIELDS = ("format", "author", "url", "rights", "source", "image", "content_html", "language")
-_PAGE_COLUMNS = _DOC_COLUMNS.replace(
-    "article", "json_extract(article, " + ", ".join(f"'$.{f}'" for f in _PAGE_FIELDS) + ")"
-)
 
 
 def page_document(row: tuple[Any, ...]) -> Document:

@@ -9,13 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from digest.config import Config, load_config
+from digest.config import DATABASE_ENV, Config, load_config
 
 # The PostgreSQL fixtures, for any test to ask for (see tests/postgres.py).
-from tests.postgres import postgres_cluster, postgres_url  # noqa: F401
+from tests.postgres import engine, postgres_cluster, postgres_url, store_location  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _database_from_the_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A DIGEST_DATABASE_URL in the developer's shell must not reach the tests' configs."""
+    monkeypatch.delenv(DATABASE_ENV, raising=False)
 
 
 @pytest.fixture

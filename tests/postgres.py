@@ -14,7 +14,11 @@ user. Local connections are trusted; TCP connections need the password
 Fixtures (wired in tests/conftest.py):
 - `postgres_cluster` (session): the running `Cluster`.
 - `postgres_url`: a fresh, empty database for this test, as a URL of the form
-  SPEC.md gives (`postgresql://postgres@/NAME?host=/socket/dir`).
+  SPEC.md gives (`postgresql://postgres@/NAME?host=/socket/dir&port=N`).
+- `store_location`: runs the test on each engine; a SQLite path or a PostgreSQL URL
+  to open a Store on.
+- `engine`: runs the test on each engine through DIGEST_DATABASE_URL, so configs
+  loaded by the test and the processes it starts all use that engine.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from digest.config import DATABASE_ENV
 
 SUPERUSER = "postgres"
 PASSWORD = "digest-test"
@@ -122,7 +128,9 @@ class Cluster:
         raise RuntimeError(f"the test PostgreSQL server would not start:\n{log}")
 
     def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "fast", "-w", "stop", check=False)
+        self._run(
+            "pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop", check=False
+        )
 
     def _give(self, path: Path) -> None:
         if self.user is not None:
@@ -203,3 +211,27 @@ def postgres_url(postgres_cluster: Cluster) -> Iterator[str]:
     url = postgres_cluster.create_database()
     yield url
     postgres_cluster.drop_database(url)
+
+
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=ENGINES)
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a Store opens, once on each engine: a SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "state.sqlite3"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test once on each engine: DIGEST_DATABASE_URL names a fresh PostgreSQL
+    database on the second run (child processes inherit it), and is unset on the first."""
+    if request.param == "sqlite":
+        monkeypatch.delenv(DATABASE_ENV, raising=False)
+    else:
+        monkeypatch.setenv(DATABASE_ENV, request.getfixturevalue("postgres_url"))
+    kind: str = request.param
+    return kind

@@ -25,7 +25,7 @@ from digest.mail.service import Mailer
 from digest.store import Store
 config = load_config(Path(sys.argv[1]))
 now = datetime.fromisoformat(sys.argv[2])
-report = Mailer(config, Store(config.paths.state / "state.sqlite3"), lambda: now).send()
+report = Mailer(config, Store(config.paths.database), lambda: now).send()
 print(report.line())
 """
 RECIPIENTS = [f"r{n}@example.org" for n in range(6)]
@@ -71,7 +71,7 @@ def test_killed_sender_restarts_and_delivers_every_digest(
             + 'sender = "digest@example.org"\n'
             f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\ntimeout = 5\n'
         )
-        store = Store(config.paths.state / "state.sqlite3")
+        store = Store(config.paths.database)
         with store.transaction():
             store.put(make_document(1), size=1, mtime_ns=1)
             store.set_meta("digest_period_end", "2025-01-01T07:00:00+00:00")
@@ -102,6 +102,6 @@ def test_killed_sender_restarts_and_delivers_every_digest(
     assert all(by_recipient.values())
     assert out.strip().endswith("failed 0, retrying 0")
     assert again.strip() == "no digest due (next 2025-01-12 07:00 UTC)"
-    store = Store(config.paths.state / "state.sqlite3")
+    store = Store(config.paths.database)
     assert {d.status for d in store.deliveries()} == {"sent"}
     assert store.get_meta("digest_period_end") == "2025-01-11T07:00:00+00:00"

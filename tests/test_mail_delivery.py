@@ -55,7 +55,7 @@ def seed(config: Config) -> None:
 
 
 def add_document(config: Config, n: int, clock: Clock | None = None) -> None:
-    store = Store(config.paths.state / "state.sqlite3")
+    store = Store(config.paths.database)
     doc = make_document(n)
     if clock is not None:
         doc = replace(doc, first_seen=clock.now - timedelta(minutes=1))
@@ -165,7 +165,7 @@ def test_a_recipient_refused_for_now_forever_gives_way_and_is_given_up(
     inbox = Inbox(refuse={FULL: "451 4.2.2 Mailbox full, try later"})
     with smtp_server(inbox) as port:
         config = configure(write_config, port, "retry_attempts = 3\n")
-        store = Store(config.paths.state / "state.sqlite3")
+        store = Store(config.paths.database)
         mailer = Mailer(config, store, clock)
         reports = []
         for n in range(1, 6):
@@ -192,7 +192,7 @@ def test_retries_stop_once_the_retry_window_has_passed(
     inbox = Inbox(refuse={FULL: "451 try later"})
     with smtp_server(inbox) as port:
         config = configure(write_config, port, "retry_hours = 1\n")
-        store = Store(config.paths.state / "state.sqlite3")
+        store = Store(config.paths.database)
         mailer = Mailer(config, store, clock)
         add_document(config, 1, clock)
         assert [r for r, _ in mailer.send(force=True).retry] == [FULL]
@@ -210,7 +210,7 @@ def test_the_first_digest_on_an_old_archive_covers_only_the_recent_window(
     inbox = Inbox()
     with smtp_server(inbox) as port:
         config = configure(write_config, port, first_days=7)
-        store = Store(config.paths.state / "state.sqlite3")
+        store = Store(config.paths.database)
         with store.transaction():
             for n, age in ((1, 30), (2, 8), (3, 6), (4, 1)):
                 doc = replace(make_document(n), first_seen=clock.now - timedelta(days=age))
@@ -259,7 +259,7 @@ def test_whatever_passes_the_configuration_check_can_be_sent(
         config = parse_config(raw, base=base, path=base / "config.toml", environ={})
     except ConfigError:
         return
-    store = Store(config.paths.state / "state.sqlite3")
+    store = Store(config.paths.database)
     with store.transaction():
         store.put(make_document(1), size=1, mtime_ns=1)
     report = Mailer(config, store, Clock()).send(force=True)

@@ -51,7 +51,7 @@ def configure(
 
 
 def open_store(config: Config) -> Store:
-    return Store(config.paths.state / "state.sqlite3")
+    return Store(config.paths.database)
 
 
 def seen(doc: Document, when: datetime) -> Document:

@@ -128,7 +128,7 @@ def test_digests_go_to_confirmed_subscribers_each_with_the_groups_they_chose(
 ) -> None:
     handler, port = inbox
     config = configure(write_config, port)
-    store = Store(config.paths.state / "state.sqlite3")
+    store = Store(config.paths.database)
     book = Subscribers(config, store, clock)
     book.add("europe@example.org", regions=["Europe"])
     book.add("asia@example.org", regions=["Asia"])
@@ -161,7 +161,7 @@ def test_repeated_permanent_refusals_mark_a_subscriber_bounced(
     handler, port = inbox
     handler.refuse["gone@example.org"] = "550 5.1.1 No such user"
     config = configure(write_config, port, "bounce_limit = 2\n")
-    store = Store(config.paths.state / "state.sqlite3")
+    store = Store(config.paths.database)
     book = Subscribers(config, store, clock)
     book.add("gone@example.org")
     mailer = Mailer(config, store, clock)
@@ -191,7 +191,7 @@ def test_an_unsubscribe_cancels_a_retry_still_pending(
     inbox = Inbox(refuse={"full@example.org": "452 Mailbox full"})
     with smtp_server(inbox) as port:
         config = configure(write_config, port)
-        store = Store(config.paths.state / "state.sqlite3")
+        store = Store(config.paths.database)
         book = Subscribers(config, store, clock)
         full = book.add("full@example.org")
         with store.transaction():
@@ -212,7 +212,7 @@ def test_a_subscriber_cannot_choose_a_region_or_theme_that_does_not_exist(
     write_config: WriteConfig, clock: Clock
 ) -> None:
     config = configure(write_config)
-    book = Subscribers(config, Store(config.paths.state / "state.sqlite3"), clock)
+    book = Subscribers(config, Store(config.paths.database), clock)
     with pytest.raises(SubscriberError, match="unknown theme 'Gardening'"):
         book.add("a@example.org", themes=["Gardening"])
     assert book.add("a@example.org", themes=["economy"]).themes == ("Economy & Trade",)

@@ -31,7 +31,7 @@ class Site:
     inbox: Inbox
 
     def book(self, clock: Clock | None = None) -> Subscribers:
-        store = Store(self.config.paths.state / "state.sqlite3")
+        store = Store(self.config.paths.database)
         return Subscribers(self.config, store, clock or Clock())
 
 
@@ -170,7 +170,7 @@ def test_done_when_a_subscriber_signs_up_chooses_reads_and_leaves_in_one_click(
     assert action is not None
     assert request(action.group(1), {"region": "Asia"}).status == 200
     # The next digest holds only the Asia group.
-    store = Store(site.config.paths.state / "state.sqlite3")
+    store = Store(site.config.paths.database)
     with store.transaction():
         for n, region in ((1, "Europe"), (2, "Asia")):
             doc = make_document(n, regions=(region,))

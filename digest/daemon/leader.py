@@ -24,7 +24,7 @@ log = logging.getLogger("digest.daemon")
 
 
 def open_store(config: Config) -> Store:
-    return Store(config.paths.state / "state.sqlite3")
+    return Store(config.paths.database)
 
 
 class Leadership:

@@ -2,18 +2,20 @@
 
 Store (digest/store.py) owns the connection, the transactions and the numbered
 migrations; this module owns the table's SQL, so subscribers are one domain of
-the storage beside documents and deliveries. The statements stay portable
-(no SQLite-only syntax), for the day another engine sits behind the store.
+the storage beside documents and deliveries. The statements are portable: the
+same ones run on SQLite and on PostgreSQL (digest/engines.py).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest.subscribers.model import Subscriber
+
+if TYPE_CHECKING:
+    from digest.engines import Engine
 
 # A migration of the state database (see Store's list of migrations).
 SCHEMA = """
@@ -49,7 +51,7 @@ def key_of(address: str) -> str:
 
 
 class SubscriberTable:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Engine) -> None:
         self._db = db
 
     def get(self, address: str) -> Subscriber | None:

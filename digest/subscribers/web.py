@@ -219,7 +219,7 @@ class SubscriberSite:
 
     def _book(self) -> Subscribers:
         if self._store is None:
-            self._store = Store(self._config.paths.state / "state.sqlite3")
+            self._store = Store(self._config.paths.database)
         return Subscribers(self._config, self._store, self._now)
 
     def _signer(self) -> Tokens:
