@@ -6,8 +6,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +17,7 @@ from digest import __version__
 from digest.app import App, BuildResult, make_app
 from digest.config import Config, config_path, load_config
 from digest.errors import ConfigError, DigestError
+from digest.lease import Lease
 from digest.lock import StateLock
 from digest.text import printable
 
@@ -43,8 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_seeds(config)
         if args.command in _DAEMONS:
             return _DAEMONS[args.command](config, args)
-        with _lock(config, args.command):
-            app = make_app(config)
+        with _lock(config, args.command) as lease:
+            app = make_app(config, lease=lease)
             try:
                 handler = _HANDLERS[args.command]
                 return handler(app, args)
@@ -73,10 +74,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 LOCK_WAIT = 10.0
 
 
-def _lock(config: Config, command: str) -> AbstractContextManager[object]:
+def _lock(config: Config, command: str) -> AbstractContextManager[Lease | None]:
     if command in ("build", "send"):
-        return StateLock(config.paths.state, command, wait=LOCK_WAIT)
+        return _leading(config, command)
     return nullcontext()
+
+
+@contextmanager
+def _leading(config: Config, command: str) -> Iterator[Lease]:
+    """The state lock, then the lease: instances on other machines publish and send too."""
+    from digest.daemon.leader import Leadership, lead_or_refuse
+
+    with StateLock(config.paths.state, command, wait=LOCK_WAIT):
+        leadership = Leadership(config)
+        lead_or_refuse(config, leadership, command, wait=LOCK_WAIT)
+        try:
+            yield leadership.lease
+        finally:
+            leadership.stop()
 
 
 def _parser() -> argparse.ArgumentParser:

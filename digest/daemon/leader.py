@@ -46,6 +46,9 @@ class Leadership:
         self._lost = lost
         self._stop = threading.Event()
         self._looked = threading.Event()
+        self._held = threading.Event()
+        # Why the first look failed: the caller reports it (a one-shot command stops on it).
+        self.first_error: DigestError | None = None
         self._thread = threading.Thread(target=self._loop, name="digest-lease", daemon=True)
 
     def start(self) -> bool:
@@ -53,6 +56,10 @@ class Leadership:
         self._thread.start()
         self._looked.wait()
         return self.lease.held()
+
+    def wait_held(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the lease (a holder that died lets it run out)."""
+        return self._held.wait(timeout)
 
     def stop(self) -> None:
         """Hand the lease over at once (call when nothing is being sent any more)."""
@@ -69,13 +76,17 @@ class Leadership:
                     now_held, note = self._look(store.leases, held)
                 except DigestError as exc:
                     # The database is out of reach: lead on only until the lease runs out.
-                    log.error("lease: cannot reach the state database: %s", exc)
+                    if self._looked.is_set():
+                        log.error("lease: cannot reach the state database: %s", exc)
+                    else:
+                        self.first_error = exc
                     if store is not None:
                         store.close()
                         store = None
                     now_held, note = self.lease.held(), ""
                 if now_held != held:
                     held = now_held
+                    (self._held.set if held else self._held.clear)()
                     log.log(NOTICE if held else logging.WARNING, "%s", note or _LOST)
                     (self._gained if held else self._lost)()
                 elif note and not self._looked.is_set():
@@ -124,9 +135,15 @@ def holder_name(table: LeaseTable, holder: str) -> str:
     return f"instance {holder}"
 
 
-def lead_or_refuse(config: Config, leadership: Leadership, command: str) -> None:
-    """For one-shot commands: start keeping the lease, or stop with a line naming its holder."""
+def lead_or_refuse(config: Config, leadership: Leadership, command: str, wait: float) -> None:
+    """For one-shot commands: take the lease, waiting up to `wait` seconds, or stop naming
+    the instance that holds it."""
     if leadership.start():
+        return
+    if leadership.first_error is not None:
+        leadership.stop()
+        raise leadership.first_error
+    if leadership.wait_held(wait):
         return
     leadership.stop()
     store = open_store(config)

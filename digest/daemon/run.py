@@ -49,7 +49,7 @@ def run_once(config: Config) -> int:
     """`digest run --once`: one build and any due digest, then exit (1 if either failed)."""
     with StateLock(config.paths.state):
         leadership = Leadership(config)
-        lead_or_refuse(config, leadership, "run --once")
+        lead_or_refuse(config, leadership, "run --once", wait=config.daemon.lease_seconds)
         try:
             app = make_app(config, lease=leadership.lease)
             try:
@@ -109,7 +109,8 @@ class _Daemon:
         self._watcher.start()
         # Once the lease is ours (now or later), the Mailer sends a digest that fell due
         # while no instance ran.
-        self._leadership.start()
+        if not self._leadership.start() and self._leadership.first_error:
+            log.error("lease: cannot reach the state database: %s", self._leadership.first_error)
         self._timetable.apply(self.config)
         self._scheduler.start()
         self._start_server(self.config)
