@@ -8,7 +8,7 @@ may well say that readers subscribe, donate or follow a story.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 # Where sites ask to be followed, joined or shared.
 _NETWORK = (
@@ -101,13 +101,25 @@ _ANYWHERE_HINTS = tuple(
 _RIGHTS = re.compile(r"(?:copyright\s*(?:©|\(c\))?|©)\s*[^\n]*\d{4}[^\n]*", re.IGNORECASE)
 
 
-def is_boilerplate(paragraph: str) -> bool:
-    """Whether one plain-text paragraph is site furniture rather than article text."""
+def is_boilerplate(paragraph: str, *, hints: Sequence[str] = _ANYWHERE_HINTS) -> bool:
+    """Whether one plain-text paragraph is site furniture rather than article text.
+
+    `hints` narrows the words worth looking for: `furniture_hints` of a text that
+    holds the paragraph (a sentence's own paragraph, tested once for all its sentences).
+    """
     text = paragraph.strip().lstrip("*_•-–— ")
     if _AT_START.match(text) is not None:
         return True
+    if not hints:
+        return False
     lowered = text.lower()
-    return any(hint in lowered for hint in _ANYWHERE_HINTS) and _ANYWHERE.search(text) is not None
+    return any(hint in lowered for hint in hints) and _ANYWHERE.search(text) is not None
+
+
+def furniture_hints(text: str) -> tuple[str, ...]:
+    """The words of the mid-sentence furniture rules that `text` holds."""
+    lowered = text.lower()
+    return tuple(hint for hint in _ANYWHERE_HINTS if hint in lowered)
 
 
 def remove_boilerplate(paragraphs: Iterable[str]) -> tuple[str, ...]:

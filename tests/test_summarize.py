@@ -4,7 +4,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.enrich.cleanup import candidate_sentences, half_quoted
+from digest.boilerplate import furniture_hints
+from digest.enrich import cleanup
+from digest.enrich.cleanup import candidate_sentences, clean_sentence, half_quoted
+from digest.enrich.sentences import split_sentences
 from digest.enrich.summarize import (
     SCORING,
     refers_back,
@@ -13,6 +16,7 @@ from digest.enrich.summarize import (
     summarize,
     summary_sentences,
 )
+from tests.test_boilerplate import FURNITURE
 
 STORY = [
     "The harbour authority of Port Wenlow approved a plan on Monday to dredge the main channel.",
@@ -346,3 +350,24 @@ def test_any_text_gives_a_clean_summary_of_at_most_the_budget(
     positions = [candidates.index(sentence) for sentence in chosen]
     matrix = similarities(candidates)
     assert all(matrix[i][j] < SCORING.duplicate for i in positions for j in positions if i != j)
+
+
+PIECES = [
+    *FURNITURE,
+    "Officials said the port would reopen on Monday after the strike ended.",
+    "We (pictured: the staff) rely on your support every day.",
+    "LONDON (Reuters) - Shares rose on Monday as investors cheered the deal.",
+    "WASHINGTON -- The Senate passed the bill late on Tuesday night.",
+    "He said: “We will not share this article with anyone.” Then he left.",
+]
+
+
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=6))
+def test_a_sentence_is_judged_alike_alone_and_within_its_paragraph(pieces: list[str]) -> None:
+    # A paragraph's words narrow the rules each of its sentences is tested against.
+    paragraph = " ".join(pieces)
+    squashed = " ".join(paragraph.split())
+    hints = [h for h in cleanup._BOILERPLATE_HINTS if h in squashed.lower()]
+    for sentence in split_sentences(paragraph):
+        narrowed = clean_sentence(sentence, hints=hints, furniture=furniture_hints(squashed))
+        assert narrowed == clean_sentence(sentence)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
-from digest.boilerplate import is_boilerplate
+from digest.boilerplate import furniture_hints, is_boilerplate
 from digest.enrich.sentences import split_sentences
 from digest.text import strip_control
 
@@ -105,7 +106,8 @@ _PHOTO_NOTE = re.compile(
 QUOTES = "\"“‘'«"
 # A line that does not end like a sentence is a heading, a caption or a metadata line;
 # one that ends in "?" is a question to the reader. Neither summarises.
-_FINISHED = re.compile(r"[.!…][\"”’')\]]*$")
+_ENDS = ".!…"
+_CLOSERS = "\"”’')]"
 
 
 def clean_paragraph(paragraph: str) -> str:
@@ -126,29 +128,48 @@ def clean_paragraph(paragraph: str) -> str:
     return _MAIL_STAMP.sub("", _MAIL_STAMP.sub("", text, count=1), count=1)
 
 
-def clean_sentence(sentence: str, *, hints: Sequence[str] = _BOILERPLATE_HINTS) -> str | None:
+def clean_sentence(
+    sentence: str,
+    *,
+    hints: Sequence[str] = _BOILERPLATE_HINTS,
+    furniture: Sequence[str] | None = None,
+) -> str | None:
     """The sentence fit for a summary, datelines stripped; None if it never belongs.
 
-    `hints` narrows the boilerplate words worth looking for (those in the paragraph).
+    `hints` narrows the boilerplate words worth looking for (those in the paragraph),
+    and `furniture` those of digest.boilerplate's mid-sentence rules (its
+    `furniture_hints` of the paragraph; None: all of them).
     """
     text = " ".join(sentence.split())
-    text = _DATELINE.sub("", text, count=1)
+    if "(" in text:
+        # Every dateline this strips has a parenthesis: "(CNN) --", "LONDON (Reuters) -".
+        text = _DATELINE.sub("", text, count=1)
     text = _CREDIT.sub("", text, count=1)
     text = _CAPS_DATELINE.sub("", text, count=1)
     if "(" in text:
+        noted = text
         text = _PHOTO_NOTE.sub("", text).strip()
+        if text != noted:
+            # The words around a note removed may now spell a hint the paragraph lacked.
+            furniture = None
     if (
         len(text.split()) < MIN_WORDS
-        or not _FINISHED.search(text)
+        or not _finished(text)
         or _METADATA.match(text)
         or _PHOTO_LINE.match(text)
         or _is_byline(text)
         or (hints and _is_boilerplate(text, hints))
-        or is_boilerplate(text)
+        or (is_boilerplate(text) if furniture is None else is_boilerplate(text, hints=furniture))
         or half_quoted(text)
     ):
         return None
     return text
+
+
+def _finished(text: str) -> bool:
+    """Whether `text` ends like a sentence: a full stop, "!" or "…", then closing marks."""
+    end = text.rstrip(_CLOSERS)[-1:]
+    return bool(end) and end in _ENDS
 
 
 def half_quoted(sentence: str) -> bool:
@@ -181,12 +202,18 @@ def candidate_sentences(paragraphs: Sequence[str], limit: int | None = None) -> 
     for paragraph in paragraphs:
         if limit is not None and len(found) >= limit:
             break
-        text = clean_paragraph(paragraph)
-        # Most paragraphs hold no boilerplate word at all: test once, not per sentence.
-        lowered = " ".join(text.split()).lower()
-        hints = [hint for hint in _BOILERPLATE_HINTS if hint in lowered]
-        for sentence in split_sentences(text):
-            cleaned = clean_sentence(sentence, hints=hints)
-            if cleaned is not None:
-                found.append(cleaned)
+        found.extend(_paragraph_candidates(paragraph))
     return found
+
+
+# A derived title and the summary read the same opening paragraphs, one after the other.
+@lru_cache(maxsize=256)
+def _paragraph_candidates(paragraph: str) -> tuple[str, ...]:
+    text = clean_paragraph(paragraph)
+    # Most paragraphs hold no boilerplate word at all: test once, not per sentence.
+    squashed = " ".join(text.split())
+    lowered = squashed.lower()
+    hints = [hint for hint in _BOILERPLATE_HINTS if hint in lowered]
+    furniture = furniture_hints(squashed)
+    found = (clean_sentence(s, hints=hints, furniture=furniture) for s in split_sentences(text))
+    return tuple(cleaned for cleaned in found if cleaned is not None)
