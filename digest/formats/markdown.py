@@ -1,5 +1,11 @@
 """Markdown bodies: rendered with markdown-it (CommonMark), then cut into blocks.
 
+Bodies are rendered by markdown-it-pyrs, the Rust port of markdown-it, about ten
+times faster than markdown-it-py and byte-identical to it on everything but a few
+corners (found by generating markdown, tests/test_markdown_compiled.py): a source
+in one of those goes to markdown-it-py, so the HTML is always what markdown-it-py
+writes.
+
 markdown-it-py spends up to 20 µs on each bracket, bang or emphasis mark it
 must try as the start of a link or emphasis, so a hostile megabyte of `[](`
 would take many seconds. Past a budget of such marks, the densest paragraphs
@@ -11,12 +17,29 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 
+import markdown_it_pyrs
 from markdown_it import MarkdownIt
 
 from digest.formats.blocks import Block, fragment_blocks, parse_fragment, plain_text
 
-# Stateless once configured: one parser serves every document.
+# Stateless once configured: one parser of each serves every document.
 _MARKDOWN = MarkdownIt("commonmark")
+_COMPILED = markdown_it_pyrs.MarkdownIt("commonmark")
+# Where the two differ, so markdown-it-py renders: code spans (markdown-it-pyrs 0.4
+# panics on some unclosed backtick runs), Unicode spaces (markdown-it-py trims them
+# at line ends like ASCII ones), raw HTML and autolinks (block ends, declarations,
+# percent-escapes), an empty list item (which markdown-it-py lets interrupt a
+# paragraph), an image description holding a character reference, an escape, a
+# bracket or a line break (markdown-it-py leaves references and escapes out of `alt`),
+# and asterisks between two letters or two punctuation marks (they may both open and
+# close emphasis, and the two pair such runs differently).
+_PY_ONLY = re.compile(
+    r"`|[^\S \t\n]|<[A-Za-z/?!]|(?m:^ {0,3}(?:[*+-]|\d{1,9}[.)])[ \t]*$)|!\[[^\]]*[&\\\[\n]"
+    r"|[^\W_]\*+[^\W_]|(?:_|[^\w\s*])\*+(?:_|[^\w\s*])"
+)
+# A quote's lazy continuation line that opens a list item is another difference.
+_QUOTE = re.compile(r"(?m:^ {0,3}>)")
+_LIST_AFTER_TEXT = re.compile(r"(?m:^[ \t]*\S[^\n]*\n {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$))")
 _IMAGE = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"')
 # The marks that make markdown-it try a link, an image, emphasis, HTML, code, an
 # escape or a character reference.
@@ -35,11 +58,37 @@ def markdown_parts(source: str, warnings: list[str]) -> tuple[list[Block], str |
     """The blocks of a markdown body and the address of its first image, if any;
     links dropped for a malformed address are noted in `warnings`."""
     source, literal = _defuse(_SLOT_CHARS.sub("", source))
-    html = _MARKDOWN.render(source)
+    html = render_html(source)
     if literal:
         html = _SLOT.sub(lambda m: escape(literal[int(m.group(1))]), html)
     image = _IMAGE.search(html)
     return fragment_blocks(html, warnings=warnings), unescape(image.group(1)) if image else None
+
+
+def render_html(source: str) -> str:
+    """The HTML of a CommonMark `source`, byte for byte as markdown-it-py writes it."""
+    if not _compiled_differs(source):
+        try:
+            html = _COMPILED.render(source)
+        except BaseException as exc:
+            # A Rust panic arrives as pyo3's PanicException, a BaseException.
+            if type(exc).__name__ != "PanicException":
+                raise
+        else:
+            # The one difference that a replacement mends: raw HTML never gets here.
+            return html.replace("<blockquote>\n</blockquote>", "<blockquote></blockquote>")
+    pure: str = _MARKDOWN.render(source)
+    return pure
+
+
+def _compiled_differs(source: str) -> bool:
+    """Whether `source` holds a construct on which markdown-it-pyrs and markdown-it-py differ."""
+    return (
+        _PY_ONLY.search(source) is not None
+        # A fence left open at the end: markdown-it-pyrs ends its code with a newline.
+        or ("~~~" in source and not source.endswith("\n"))
+        or (_QUOTE.search(source) is not None and _LIST_AFTER_TEXT.search(source) is not None)
+    )
 
 
 def inline_text(source: str) -> str:
