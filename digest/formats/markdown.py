@@ -15,6 +15,7 @@ are kept as plain text instead of being parsed: no real article comes near it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from html import escape, unescape
 
 import markdown_it_pyrs
@@ -25,21 +26,17 @@ from digest.formats.blocks import Block, fragment_blocks, parse_fragment, plain_
 # Stateless once configured: one parser of each serves every document.
 _MARKDOWN = MarkdownIt("commonmark")
 _COMPILED = markdown_it_pyrs.MarkdownIt("commonmark")
-# Where the two differ, so markdown-it-py renders: code spans (markdown-it-pyrs 0.4
-# panics on some unclosed backtick runs), Unicode spaces (markdown-it-py trims them
-# at line ends like ASCII ones), raw HTML and autolinks (block ends, declarations,
-# percent-escapes), an empty list item (which markdown-it-py lets interrupt a
-# paragraph), an image description holding a character reference, an escape, a
-# bracket or a line break (markdown-it-py leaves references and escapes out of `alt`),
-# and asterisks between two letters or two punctuation marks (they may both open and
-# close emphasis, and the two pair such runs differently).
-_PY_ONLY = re.compile(
-    r"`|[^\S \t\n]|<[A-Za-z/?!]|(?m:^ {0,3}(?:[*+-]|\d{1,9}[.)])[ \t]*$)|!\[[^\]]*[&\\\[\n]"
-    r"|[^\W_]\*+[^\W_]|(?:_|[^\w\s*])\*+(?:_|[^\w\s*])"
-)
-# A quote's lazy continuation line that opens a list item is another difference.
-_QUOTE = re.compile(r"(?m:^ {0,3}>)")
-_LIST_AFTER_TEXT = re.compile(r"(?m:^[ \t]*\S[^\n]*\n {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$))")
+# Where the two differ, markdown-it-py renders (see _compiled_differs).
+_ODD_SPACES = "".join(c for c in map(chr, range(0x110000)) if c.isspace() and c not in " \t\n")
+_ODD_SPACE = re.compile(f"[{re.escape(_ODD_SPACES)}]")
+_HTML = re.compile(r"<[A-Za-z/?!]")
+_IMAGE_ALT = re.compile(r"!\[[^\]]*[&\\\[\n]")
+# Patterns on whole lines are searched for after a newline put in front of the
+# source: a literal first character is what makes a search fast.
+_EMPTY_ITEM = re.compile(r"\n {0,3}(?:[*+-]|\d{1,9}[.)])[ \t]*(?:\n|$)")
+_QUOTE = re.compile(r"\n {0,3}>")
+_LIST_AFTER_TEXT = re.compile(r"\n[ \t]*\S[^\n]*\n {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
+_STARS = re.compile(r"\*+")
 _IMAGE = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"')
 # The marks that make markdown-it try a link, an image, emphasis, HTML, code, an
 # escape or a character reference.
@@ -82,13 +79,56 @@ def render_html(source: str) -> str:
 
 
 def _compiled_differs(source: str) -> bool:
-    """Whether `source` holds a construct on which markdown-it-pyrs and markdown-it-py differ."""
+    """Whether `source` holds a construct on which markdown-it-pyrs and markdown-it-py
+    differ (found by generating markdown: tests/test_markdown_compiled.py)."""
+    lines = "\n" + source
     return (
-        _PY_ONLY.search(source) is not None
+        # Code spans: markdown-it-pyrs 0.4 panics on some unclosed backtick runs.
+        "`" in source
+        # Unicode spaces, which markdown-it-py trims at line ends like ASCII ones.
+        or _ODD_SPACE.search(source) is not None
+        # Raw HTML and autolinks: block ends, declarations, percent-escapes.
+        or ("<" in source and _HTML.search(source) is not None)
+        # An image description holding a character reference, an escape, a bracket or
+        # a line break: markdown-it-py leaves references and escapes out of `alt`.
+        or ("![" in source and _IMAGE_ALT.search(source) is not None)
         # A fence left open at the end: markdown-it-pyrs ends its code with a newline.
         or ("~~~" in source and not source.endswith("\n"))
-        or (_QUOTE.search(source) is not None and _LIST_AFTER_TEXT.search(source) is not None)
+        # An empty list item, which markdown-it-py lets interrupt a paragraph.
+        or _EMPTY_ITEM.search(lines) is not None
+        # A quote's lazy continuation line that opens a list item.
+        or (
+            ">" in source
+            and _QUOTE.search(lines) is not None
+            and _LIST_AFTER_TEXT.search(lines) is not None
+        )
+        or ("*" in source and _ambiguous_asterisks(source))
     )
+
+
+def _ambiguous_asterisks(source: str) -> bool:
+    """Whether a run of asterisks stands between two letters or two punctuation marks,
+    so that it may both open and close emphasis (the two renderers pair such runs
+    differently), or next to a symbol, which the two may class differently."""
+    for run in _STARS.finditer(source):
+        before = _side(source[run.start() - 1 : run.start()])
+        after = _side(source[run.end() : run.end() + 1])
+        if before and after and (before == after or _SYMBOL in (before, after)):
+            return True
+    return False
+
+
+_SPACE, _ALNUM, _PUNCT, _SYMBOL = range(4)
+
+
+def _side(char: str) -> int:
+    """What stands beside a run of asterisks, as CommonMark's flanking rules see it."""
+    if char in ("", " ", "\t", "\n"):
+        return _SPACE  # the edge of the text, or (other spaces never get here) a space
+    if char.isascii():
+        return _ALNUM if char.isalnum() else _PUNCT
+    category = unicodedata.category(char)
+    return _PUNCT if category[0] == "P" else _SYMBOL if category[0] == "S" else _ALNUM
 
 
 def inline_text(source: str) -> str:
