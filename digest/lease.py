@@ -130,16 +130,19 @@ class LeaseTable:
     def __init__(self, db: Connection) -> None:
         self._db = db
 
-    def take(self, holder: str, now: int, until: int) -> int | None:
-        """Take or renew the lease until `until`; its epoch, or None when someone else holds it."""
+    def take(self, holder: str, now: int, until: int, *, dead: str = "") -> int | None:
+        """Take or renew the lease until `until`; its epoch, or None when someone else holds it.
+
+        `dead`: a holder known to have died, whose lease is taken before it runs out.
+        """
         rows = self._db.execute(
             "UPDATE leases SET"
             " epoch = CASE WHEN holder = ? THEN epoch ELSE epoch + 1 END,"
             " since = CASE WHEN holder = ? THEN since ELSE ? END,"
             " holder = ?, expires = ?"
-            " WHERE name = 'leader' AND (holder = ? OR expires <= ?)"
+            " WHERE name = 'leader' AND (holder = ? OR expires <= ? OR (holder = ? AND ? <> ''))"
             " RETURNING epoch",
-            (holder, holder, now, holder, until, holder, now),
+            (holder, holder, now, holder, until, holder, now, dead, dead),
         ).fetchall()
         return int(rows[0][0]) if rows else None
 
@@ -275,7 +278,12 @@ class Lease:
         if self._first:
             table.forget_silent(_ms(now) - _FORGET_MS)
             self._first = False
-        epoch = table.take(self.me.id, _ms(now), _ms(now + self.seconds))
+        dead = ""
+        if not self.held():
+            current = table.holder()
+            if current.holder != self.me.id and _died_here(current.holder):
+                dead = current.holder
+        epoch = table.take(self.me.id, _ms(now), _ms(now + self.seconds), dead=dead)
         table.beat(self.me, _ms(now), self._started)
         self._state = (epoch, now + self.seconds if epoch is not None else 0.0)
         return epoch is not None
@@ -300,6 +308,26 @@ class Lease:
         self._state = (None, 0.0)
         table.release(self.me.id)
         table.leave(self.me.id)
+
+
+def _died_here(instance_id: str) -> bool:
+    """Whether an instance ran on this host and its process is gone.
+
+    A daemon restarted after kill -9 (or a crash) on the same machine takes its
+    own lease back at once instead of waiting for it to run out; instances on
+    other hosts cannot be checked, so theirs is waited out.
+    """
+    host, _, rest = instance_id.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # alive, as another user's process
+    return False
 
 
 def _ms(seconds: float) -> int:

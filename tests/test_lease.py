@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -119,6 +121,34 @@ def test_a_released_lease_is_taken_at_once(db: Path, stores: list[Store]) -> Non
     a.lease.release(a.table)
     assert b.tick() is True
     assert [s.id for s in b.table.instances()] == [b.me.id]
+
+
+def test_a_lease_whose_holder_died_on_this_host_is_taken_at_once(
+    db: Path, stores: list[Store]
+) -> None:
+    clock = Clock()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    a, b = Node(db, stores, clock, "a"), Node(db, stores, clock, "b")
+    host = socket.gethostname()
+    a.lease.me = Instance(f"{host}:{gone.pid}:dead", "a", host, gone.pid)
+    assert a.tick() is True
+    assert b.tick() is True
+    assert b.fence().epoch == 2
+
+
+def test_a_lease_held_by_a_live_process_or_another_host_is_waited_out(
+    db: Path, stores: list[Store]
+) -> None:
+    clock = Clock()
+    a, b = Node(db, stores, clock, "a"), Node(db, stores, clock, "b")
+    a.tick()  # this very process: alive
+    assert b.tick() is False
+    elsewhere = Node(db, stores, clock, "c")
+    elsewhere.lease.me = Instance("another-host:1:x", "c", "another-host", 1)
+    clock.now += 10
+    assert elsewhere.tick() is True
+    assert b.tick() is False
 
 
 def test_a_stale_holder_cannot_claim_a_delivery_and_the_new_one_can(
