@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -173,23 +174,24 @@ def scores(
     affinity: Sequence[float] | Matrix = (),
 ) -> Matrix:
     """How well each sentence would serve in the summary; higher is better."""
-    edges = np.asarray(matrix, dtype=np.float64).reshape(len(candidates), len(candidates))
     n = len(candidates)
+    edges = np.asarray(matrix, dtype=np.float64).reshape(n, n)
+    pairs, lower, upper = _triangles(n)
     if n > 1:
-        pairs = edges[np.triu_indices(n, 1)]
-        low, high = float(pairs.min()), float(pairs.max())
+        above = edges.take(pairs)
+        low, high = float(above.min()), float(above.max())
     else:
         low = high = 0.0
     cut = low + scoring.threshold * (high - low)
     kept = np.where(edges > cut, edges - cut, 0.0)
     np.fill_diagonal(kept, 0.0)
-    centrality = scoring.backward * np.tril(kept).sum(axis=1) + np.triu(kept).sum(axis=1)
+    centrality = scoring.backward * (kept * lower).sum(axis=1) + (kept * upper).sum(axis=1)
     top = float(np.abs(centrality).max(initial=0.0)) or 1.0
-    words = np.fromiter((len(c.split()) for c in candidates), dtype=np.float64, count=n)
-    quoted = np.fromiter((c[0] in QUOTES for c in candidates), dtype=np.float64, count=n)
+    words = np.array([len(c.split()) for c in candidates], dtype=np.float64)
+    quoted = np.array([c[0] in QUOTES for c in candidates], dtype=np.float64)
     result: Matrix = (
         centrality / top
-        + scoring.lead / (1.0 + np.arange(n)) ** scoring.decay
+        + _lead_prior(n, scoring.lead, scoring.decay)
         # A quotation out of context rarely summarises, nor does a very long or short sentence.
         - scoring.quote * quoted
         - scoring.length * np.abs(np.log(words / IDEAL_WORDS))
@@ -197,6 +199,22 @@ def scores(
     if len(affinity):
         result += scoring.title * np.asarray(affinity, dtype=np.float64)
     return result
+
+
+# Every document has at most MAX_CANDIDATES (plus a description's) sentences: the
+# shapes its ranking needs are made once per size, not once per document.
+@lru_cache(maxsize=128)
+def _triangles(n: int) -> tuple[npt.NDArray[np.intp], Matrix, Matrix]:
+    """For an n x n matrix: the flat positions above the diagonal, and 0/1 masks of the
+    lower and the upper triangle (each with the diagonal)."""
+    rows, cols = np.triu_indices(n, 1)
+    ones = np.ones((n, n))
+    return rows * n + cols, np.tril(ones), np.triu(ones)
+
+
+@lru_cache(maxsize=128)
+def _lead_prior(n: int, lead: float, decay: float) -> Matrix:
+    return np.asarray(lead / (1.0 + np.arange(n)) ** decay, dtype=np.float64)
 
 
 def select(
@@ -216,10 +234,11 @@ def select(
     sentence that would open the summary while pointing back ("He said", "The plan")
     comes with the sentence before it, or not at all.
     """
-    ranking = scores(candidates, matrix, scoring, affinity).tolist()
+    ranking = scores(candidates, matrix, scoring, affinity)
     matrix = np.asarray(matrix, dtype=np.float64).reshape(len(ranking), len(ranking)).tolist()
     chosen = list(range(min(keep, sentences)))
-    for best in sorted(range(len(candidates)), key=lambda i: (-ranking[i], i)):
+    # Best first; of equal scores, the earliest (a stable sort).
+    for best in np.argsort(-ranking, kind="stable").tolist():
         if len(chosen) >= sentences:
             break
         row = matrix[best]

@@ -295,15 +295,16 @@ def _tf(count: float) -> float:
     return _TF[count] if isinstance(count, int) and count < 64 else 1.0 + math.log(count)
 
 
-def _bag(text: str) -> Counter[str]:
+def _bag(text: str) -> dict[str, int]:
     title, _, body = text.partition("\n")
-    bag: Counter[str] = Counter()
+    bag: dict[str, int] = {}
+    count_of = bag.get
     # Each distinct word is stemmed once, however often it occurs.
     for word, count in Counter(_WORD.findall(body.lower())).items():
         if stem := _stem(word):
-            bag[stem] += count
+            bag[stem] = count_of(stem, 0) + count
     for stem in _stems(title):
-        bag[stem] += TITLE_WEIGHT
+        bag[stem] = count_of(stem, 0) + TITLE_WEIGHT
     return bag
 
 
