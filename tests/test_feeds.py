@@ -9,7 +9,8 @@ from lxml import etree
 
 from digest.config import Config
 from digest.model import Document
-from digest.publish.site import publish
+from digest.publish.feeds import BY_DAY, archive_periods
+from digest.publish.site import PublishResult, publish
 from tests.conftest import WriteConfig
 from tests.factories import make_document, ref_of
 from tests.validate import assert_valid_atom
@@ -120,9 +121,11 @@ def test_old_entries_move_to_linked_archive_documents(write_config: WriteConfig)
     main = etree.parse(str(out / "atom.xml")).getroot()
     assert len(main.findall(f"{ATOM}entry")) == 2
     prev = main.find(f"{ATOM}link[@rel='prev-archive']")
-    assert prev is not None and prev.get("href") == "https://news.example.org/archive/atom/3.xml"
+    # Five documents of January 2025, in parts of two from the oldest.
+    newest = "https://news.example.org/archive/atom/2025-01-3.xml"
+    assert prev is not None and prev.get("href") == newest
     seen = []
-    for page in ("archive/atom/1.xml", "archive/atom/2.xml", "archive/atom/3.xml"):
+    for page in ("archive/atom/2025-01.xml", "archive/atom/2025-01-2.xml", newest[25:]):
         parsed = assert_valid_atom(out / page)
         root = etree.parse(str(out / page)).getroot()
         assert root.find("{http://purl.org/syndication/history/1.0}archive") is not None
@@ -224,10 +227,10 @@ def test_a_one_document_change_rerenders_only_what_shows_it(write_config: WriteC
     # next-archive link, the new archive page); then feeds.opml, index.html
     # and the new page; the Asia and Energy pages, the September archive
     # pages of the site, Asia and Energy, and the month pages before those,
-    # which gain a link to September. Older full archive pages, the Europe
+    # which gain a link to September. Older months' archive documents, the Europe
     # feed and pages, the other months, the other article pages, the 404
     # page and the stylesheet are left alone.
-    assert (first.rendered, second.rendered) == (87, 38)
+    assert (first.rendered, second.rendered) == (123, 38)
     # Documents 2 and 4 sit only in untouched full archive pages and the Europe feed.
     assert {docs[1].id, docs[3].id}.isdisjoint(loaded)
     assert newest.id in loaded
@@ -254,9 +257,9 @@ def test_every_format_of_every_feed_is_paged_and_listed_in_opml(
     rss = etree.parse(str(out / "regions/europe.rss.xml")).getroot()
     prev = rss.find(f"channel/{ATOM}link[@rel='prev-archive']")
     assert prev is not None
-    assert prev.get("href") == "https://news.example.org/archive/regions/europe/3.rss.xml"
+    assert prev.get("href") == "https://news.example.org/archive/regions/europe/2025-01-3.rss.xml"
     feed = json.loads((out / "themes/energy.json").read_text())
-    assert feed["next_url"] == "https://news.example.org/archive/themes/energy/3.json"
+    assert feed["next_url"] == "https://news.example.org/archive/themes/energy/2025-01-3.json"
     pages = []
     url: str | None = feed["next_url"]
     while url:
@@ -319,3 +322,67 @@ def test_a_region_feed_links_to_its_region_page(write_config: WriteConfig) -> No
     assert feedparser.parse((out / "atom.xml").read_bytes()).feed.link == (
         "https://news.example.org/index.html"
     )
+
+
+def test_an_old_document_added_or_removed_rewrites_only_its_month_and_the_indexes(
+    write_config: WriteConfig,
+) -> None:
+    config = write_config(max_entries=5)
+    docs = [make_document(n, published=datetime(2025, 1, n + 1, 9, tzinfo=UTC)) for n in range(28)]
+    docs += [make_document(100 + n, published=datetime(2025, 2, n + 1, 9, tzinfo=UTC))
+             for n in range(28)]  # fmt: skip
+    docs += [
+        make_document(200 + n, regions=("Asia",), themes=("Trade",),
+                      published=datetime(2025, 3, n + 1, 9, tzinfo=UTC))
+        for n in range(10)
+    ]  # fmt: skip
+
+    def publish_all(docs: list[Document], keys: dict[str, str]) -> PublishResult:
+        docs = sorted(docs, key=lambda d: (d.published, d.id), reverse=True)
+        by_id = {d.id: d for d in docs}
+        return publish(
+            [ref_of(d) for d in docs],
+            lambda ids: {i: by_id[i] for i in ids},
+            config.feed,
+            config.paths.feeds,
+            site_key="test",
+            keys=keys,
+            since=SINCE,
+        )
+
+    first = publish_all(docs, {})
+    # The 15th of January's 29 documents: the third of its parts of five
+    # gains it at its end, and the parts after it each shift by one.
+    old = make_document(999, published=datetime(2025, 1, 14, 12, tzinfo=UTC))
+    added = publish_all([*docs, old], first.keys)
+    feeds = [
+        f"archive/{folder}/2025-01-{part}{suffix}"
+        for folder in ("atom", "rss", "feed", "regions/europe", "themes/energy")
+        for suffix in ((".xml", ".rss.xml", ".json") if "/" in folder else
+                       ({"atom": ".xml", "rss": ".rss.xml", "feed": ".json"}[folder],))
+        for part in (3, 4, 5, 6)
+    ]  # fmt: skip
+    indexes = ["index.html", "regions/europe.html", "themes/energy.html", "archive/2025-01.html",
+               "regions/europe/2025-01.html", "themes/energy/2025-01.html"]  # fmt: skip
+    assert sorted(added.changed) == sorted([*feeds, *indexes, "articles/plan-999.html"])
+    removed = publish_all(docs, added.keys)
+    assert sorted(removed.changed) == sorted([*feeds, *indexes])
+    assert removed.removed == 1
+    again = publish_all(docs, {})
+    assert again.changed == ()
+
+
+def test_a_crowded_month_is_archived_day_by_day_and_a_quiet_one_by_month() -> None:
+    # Newest first, as feeds list them: 3 documents on 2 March, 23 in February.
+    days = [(f"m{n}", "2025-03-02") for n in range(3)]
+    days += [(f"f{n}", f"2025-02-{n % 2 + 10}") for n in range(23)]
+    size = 2
+    assert BY_DAY * size < 23
+    periods = archive_periods(days, size)
+    assert [name for name, _ in periods] == [
+        *["2025-02-10", *(f"2025-02-10-{n}" for n in range(2, 7))],
+        *["2025-02-11", *(f"2025-02-11-{n}" for n in range(2, 7))],
+        "2025-03", "2025-03-2",
+    ]  # fmt: skip
+    # Oldest first within each document, and each document at most `size`.
+    assert periods[-2:] == [("2025-03", ("m2", "m1")), ("2025-03-2", ("m0",))]

@@ -55,12 +55,12 @@ class FeedSpec:
             return {Format.ATOM: "atom.xml", Format.RSS: "rss.xml", Format.JSON: "feed.json"}[fmt]
         return self.stem + fmt.suffix
 
-    def archive(self, fmt: Format, n: int) -> str:
-        """Archive document `n` (1 is the oldest) of `fmt`."""
+    def archive(self, fmt: Format, name: str) -> str:
+        """The archive document `name` ("2025-01", "2025-01-2") of `fmt`."""
         if not self.stem:
             folder = {Format.ATOM: "atom", Format.RSS: "rss", Format.JSON: "feed"}[fmt]
-            return f"archive/{folder}/{n}{fmt.suffix}"
-        return f"archive/{self.stem}/{n}{fmt.suffix}"
+            return f"archive/{folder}/{name}{fmt.suffix}"
+        return f"archive/{self.stem}/{name}{fmt.suffix}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,26 +73,63 @@ class FeedPage:
     archive: bool
 
 
-def paginate(spec: FeedSpec, fmt: Format, ids: Sequence[str], size: int) -> list[FeedPage]:
-    """Split a feed's entries (newest first) into its main and archive documents.
+# A month with more entries than this many documents' worth is archived day
+# by day: an old entry added or removed then re-cuts one day of a crowded
+# month, not the whole month.
+BY_DAY = 10
 
-    The main document holds the newest `size` entries. When there are more,
-    the whole history is also cut into archive pages from the oldest up, so
-    a full page never changes again and there are always at least two pages,
-    each linked to its neighbours (prev-archive, next-archive) and to the main
-    document (current). The newest archive page overlaps the main document;
-    RFC 5005 readers merge entries by id.
+Period = tuple[str, tuple[str, ...]]  # (archive document name, ids oldest first)
+
+
+def archive_periods(days: Sequence[tuple[str, str]], size: int) -> list[Period]:
+    """A feed's archive documents, oldest first, from its (id, UTC day) newest first.
+
+    The archive is cut by calendar month of publication (by day in a month of
+    more than `BY_DAY` documents' worth), then into documents of `size` counted
+    from the oldest of the period. So an entry added or removed, however old,
+    changes only the documents of its own period, and the pages around them
+    only when its period gains or loses a document.
     """
-    chunks = []
-    if len(ids) > size:
-        oldest_first = tuple(reversed(ids))
-        chunks = [oldest_first[i : i + size] for i in range(0, len(oldest_first), size)]
+    by_month: dict[str, list[tuple[str, str]]] = {}
+    for doc_id, day in reversed(days):
+        by_month.setdefault(day[:7], []).append((doc_id, day))
+    periods: list[Period] = []
+    for month, members in by_month.items():
+        if len(members) <= BY_DAY * size:
+            periods += _parts(month, [doc_id for doc_id, _ in members], size)
+            continue
+        by_day: dict[str, list[str]] = {}
+        for doc_id, day in members:
+            by_day.setdefault(day, []).append(doc_id)
+        for day, ids in by_day.items():
+            periods += _parts(day, ids, size)
+    return periods
+
+
+def _parts(period: str, ids: list[str], size: int) -> list[Period]:
+    return [
+        (period if n == 0 else f"{period}-{n // size + 1}", tuple(ids[n : n + size]))
+        for n in range(0, len(ids), size)
+    ]
+
+
+def paginate(
+    spec: FeedSpec, fmt: Format, ids: Sequence[str], periods: Sequence[Period], size: int
+) -> list[FeedPage]:
+    """A feed's main document, with the newest `size` entries, and its RFC 5005 archive.
+
+    When there are more entries than that, the whole history is also written
+    as archive documents (see `archive_periods`), each linked to its
+    neighbours (prev-archive, next-archive) and to the main document
+    (current). The newest archive document overlaps the main one; RFC 5005
+    readers merge entries by id.
+    """
     main = spec.path(fmt)
-    names = [spec.archive(fmt, n) for n in range(1, len(chunks) + 1)]
+    names = [spec.archive(fmt, name) for name, _ in periods]
     pages = [
         FeedPage(main, tuple(ids[:size]), (("prev-archive", names[-1]),) if names else (), False)
     ]
-    for n, (name, chunk) in enumerate(zip(names, chunks, strict=True)):
+    for n, (name, (_, chunk)) in enumerate(zip(names, periods, strict=True)):
         links = [("current", main)]
         if n > 0:
             links.append(("prev-archive", names[n - 1]))

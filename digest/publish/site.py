@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,15 @@ from digest.publish.assets import site_assets, stylesheet_href
 from digest.publish.atomic import Staged
 from digest.publish.browse import Listing, SiteMap, site_map
 from digest.publish.entries import clean
-from digest.publish.feeds import FeedPage, FeedSpec, Format, Head, newest_update, paginate
+from digest.publish.feeds import (
+    FeedPage,
+    FeedSpec,
+    Format,
+    Head,
+    archive_periods,
+    newest_update,
+    paginate,
+)
 from digest.publish.opml import opml
 from digest.publish.pages import (
     NOT_FOUND,
@@ -112,8 +120,10 @@ def publish(
     assets = site_assets(feed)
     size = feed.max_entries
     all_ids = [ref.id for ref in refs]
+    # The UTC day of each document's publication, which files it in archives.
+    days = {ref.id: ref.published.astimezone(UTC).date().isoformat() for ref in refs}
     main = FeedSpec(feed.title, feed.subtitle, "")
-    _plan_feed(plan, main, all_ids, feed, since)
+    _plan_feed(plan, main, all_ids, days, feed, since)
 
     # (group, [(title, path of the Atom document)]); "" is the top level.
     outlines: list[tuple[str, list[tuple[str, str]]]] = [
@@ -134,7 +144,7 @@ def publish(
         slugs = label_slugs(members)
         for name in sorted(members, key=lambda n: (n == UNCLASSIFIED, n.casefold())):
             spec = FeedSpec(f"{feed.title}: {name}", f"{label}: {name}", f"{kind}/{slugs[name]}")
-            _plan_feed(plan, spec, members[name], feed, since)
+            _plan_feed(plan, spec, members[name], days, feed, since)
             specs.append(spec)
             entries.append((spec.title, spec.path(Format.ATOM)))
         outlines.append((label, entries))
@@ -187,12 +197,14 @@ def publish(
 
 
 def _plan_feed(
-    plan: Callable[..., None], spec: FeedSpec, ids: Sequence[str], feed: FeedSettings,
-    since: datetime,
+    plan: Callable[..., None], spec: FeedSpec, ids: Sequence[str], days: Mapping[str, str],
+    feed: FeedSettings, since: datetime,
 ) -> None:  # fmt: skip
     # The formats of one page show the same entries: planned side by side,
     # they are rendered in one task, which makes each entry once.
-    pages = [paginate(spec, fmt, ids, feed.max_entries) for fmt in Format]
+    size = feed.max_entries
+    periods = archive_periods([(i, days[i]) for i in ids], size) if len(ids) > size else []
+    pages = [paginate(spec, fmt, ids, periods, size) for fmt in Format]
     for same in zip(*pages, strict=True):
         for fmt, page in zip(Format, same, strict=True):
             plan(page.path, page.ids, partial(_render, spec, fmt, page), page.links, spec, since)
