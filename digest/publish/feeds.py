@@ -76,7 +76,7 @@ class FeedPage:
 # A month with more entries than this many documents' worth is archived day
 # by day: an old entry added or removed then re-cuts one day of a crowded
 # month, not the whole month.
-BY_DAY = 10
+BY_DAY = 20
 
 Period = tuple[str, tuple[str, ...]]  # (archive document name, ids oldest first)
 
@@ -94,14 +94,14 @@ def archive_periods(days: Sequence[tuple[str, str]], size: int) -> list[Period]:
     for doc_id, day in reversed(days):
         by_month.setdefault(day[:7], []).append((doc_id, day))
     periods: list[Period] = []
-    for month, members in by_month.items():
+    for month, members in sorted(by_month.items()):
         if len(members) <= BY_DAY * size:
             periods += _parts(month, [doc_id for doc_id, _ in members], size)
             continue
         by_day: dict[str, list[str]] = {}
         for doc_id, day in members:
             by_day.setdefault(day, []).append(doc_id)
-        for day, ids in by_day.items():
+        for day, ids in sorted(by_day.items()):
             periods += _parts(day, ids, size)
     return periods
 
