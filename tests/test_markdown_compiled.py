@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from digest.formats.blocks import fragment_blocks
-from digest.formats.markdown import render_html
+from digest.formats.blocks import fragment_blocks, parse_fragment, plain_text
+from digest.formats.markdown import inline_text, render_html
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "150"))
 PROPERTY = settings(
@@ -112,3 +112,17 @@ def test_marks_where_the_renderers_differ_render_as_markdown_it_py_does(source: 
 
 def test_an_empty_quote_renders_as_markdown_it_py_writes_it() -> None:
     assert render_html("> \n\ntext\n") == PURE.render("> \n\ntext\n")
+
+
+LINE_PIECES = st.sampled_from(
+    ["a", " ", "\xa0", "\u2003", "\t", "&", "&amp;", "é", ">", '"', "'", "\u200b", "\ufeff", "#",
+     ":", "\u2028", "*", "[", "](#)", "\\", "`", "<b>", "\n", "\x85"]
+)  # fmt: skip
+line = st.one_of(st.text(max_size=60), st.lists(LINE_PIECES, max_size=30).map("".join))
+
+
+@PROPERTY
+@given(line)
+def test_a_line_reads_as_markdown_it_and_lxml_read_it(source: str) -> None:
+    root = parse_fragment(PURE.renderInline(source), "span")
+    assert inline_text(source) == ("" if root is None else plain_text(root))

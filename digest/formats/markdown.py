@@ -22,6 +22,7 @@ import markdown_it_pyrs
 from markdown_it import MarkdownIt
 
 from digest.formats.blocks import Block, fragment_blocks, parse_fragment, plain_text
+from digest.text import squash
 
 # Stateless once configured: one parser of each serves every document.
 _MARKDOWN = MarkdownIt("commonmark")
@@ -47,6 +48,11 @@ _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 # Stand-ins for paragraphs kept as text: private-use characters no publisher writes.
 _SLOT = re.compile("\ue000(\\d+)\ue001")
 _SLOT_CHARS = re.compile("[\ue000\ue001]")
+# What markdown-it reads as inline markup (or normalises) in a line, and what lxml
+# may not hand back as it was: a line with none of these is its own plain text.
+_INLINE_MARKUP = re.compile(
+    r"[\\`*_\[\]!<&\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd-\uffff]"
+)
 # A line of metadata is short: a longer one is body text, never parsed as a header.
 MAX_INLINE = 500
 
@@ -135,6 +141,8 @@ def inline_text(source: str) -> str:
     """Plain text of one line of markdown: `[Ana Lopes](#)` becomes `Ana Lopes`."""
     if len(source) > MAX_INLINE:
         return ""
+    if _INLINE_MARKUP.search(source) is None:
+        return squash(source)
     root = parse_fragment(_MARKDOWN.renderInline(source), "span")
     return "" if root is None else plain_text(root)
 
