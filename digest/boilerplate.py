@@ -96,6 +96,36 @@ _ANYWHERE_HINTS = tuple(
     "support quality|support our|support local|republish|re-publish|reprint|reproduc|"
     "redistribut|repost|permission|creative commons|consent".split("|")
 )
+# What each mid-sentence rule holds, in the order of _RULES: in ASCII text whose
+# spaces are single spaces, a rule cannot match where none of its own is, so only
+# those rules are searched for (a small search or none, instead of the alternation).
+_RULE_HINTS = (
+    " us on | us at | us via | me on | me at | me via ",
+    "join our|subscribe to our|follow our| us on ",
+    "share this|share it|share the",
+    "download",
+    "afloat",
+    "donation",
+    "if you",
+    "we rely|we depend",
+    "like you",
+    "-supported|-funded",
+    "patreon|coffee|ko-fi",
+    "support independent|support quality|support our|support local",
+    "republish|re-publish|reprint|reproduc|redistribut|repost",
+    "permission",
+    "creative commons",
+    "permission|consent",
+    "copyrighted",
+)
+_BY_HINT: dict[str, list[re.Pattern[str]]] = {}
+for _rule, _hints in zip(
+    (rule for rule in _RULES if not rule.startswith("^")), _RULE_HINTS, strict=True
+):
+    for _hint in _hints.split("|"):
+        _BY_HINT.setdefault(_hint, []).append(re.compile(_rule, re.IGNORECASE))
+# Whitespace other than a space that `\s` matches in ASCII text.
+_ODD_ASCII_SPACE = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1f]")
 
 # "Copyright ©" or "©" to the end of the line: the rights statement itself.
 _RIGHTS = re.compile(r"(?:copyright\s*(?:©|\(c\))?|©)\s*[^\n]*\d{4}[^\n]*", re.IGNORECASE)
@@ -113,7 +143,16 @@ def is_boilerplate(paragraph: str, *, hints: Sequence[str] = _ANYWHERE_HINTS) ->
     if not hints:
         return False
     lowered = text.lower()
-    return any(hint in lowered for hint in hints) and _ANYWHERE.search(text) is not None
+    if hints is not _ANYWHERE_HINTS and not any(map(lowered.__contains__, hints)):
+        return False
+    if text.isascii() and "  " not in text and _ODD_ASCII_SPACE.search(text) is None:
+        # Spaced as the hints are, a rule matches only where one of its own hints is.
+        found = filter(lowered.__contains__, _BY_HINT)
+        rules = {rule for hint in found for rule in _BY_HINT[hint]}
+        return any(rule.search(text) is not None for rule in rules)
+    if hints is _ANYWHERE_HINTS and not any(map(lowered.__contains__, hints)):
+        return False
+    return _ANYWHERE.search(text) is not None
 
 
 def furniture_hints(text: str) -> tuple[str, ...]:

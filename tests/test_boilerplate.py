@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from digest.boilerplate import find_rights, is_boilerplate, remove_boilerplate
+from digest.boilerplate import (
+    _ANYWHERE,
+    _ANYWHERE_HINTS,
+    _AT_START,
+    find_rights,
+    is_boilerplate,
+    remove_boilerplate,
+)
 
 FURNITURE = [
     "Click the share button below to email/forward this article.",
@@ -103,3 +112,34 @@ def test_rights_statement_is_found_after_a_source_line() -> None:
         "© 2025 Northern Ledger. All rights reserved."
     )
     assert find_rights("Featured image source") is None
+
+
+# Pieces of every mid-sentence rule, to check that searching only the rules whose
+# words a paragraph holds finds what searching them all at once finds.
+PHRASES = [
+    "follow", "join", "find", "like", "us", "me", "on", "at", "via", "Facebook", "X",
+    "google  news", "our", "subscribe to", "WhatsApp", "channel", "share", "this", "it",
+    "the", "article", "with", "your", "download", "app", "help us stay afloat",
+    "make a one-time or recurring donation", "if you", "value", "journalism", "support",
+    "we", "rely", "depend", "readers", "like you", "reader-supported", "member-funded",
+    "Patreon", "buy me a coffee", "ko-fi", "independent", "may", "cannot", "be",
+    "republished", "re-publish", "reprinted", "reproduced", "by", "kind", "permission",
+    "under", "a", "Creative Commons", "without", "prior", "written", "consent", "of",
+    "publisher", "contains", "copyrighted", "material", "someone", "status",
+    "İf", "\u212a", "é", "\xa0", "\t", "\n", "  ", ",", ".", "(", "-",
+]  # fmt: skip
+phrase_text = st.lists(st.sampled_from(PHRASES), max_size=14).map(" ".join)
+
+
+def searched_all_at_once(paragraph: str) -> bool:
+    text = paragraph.strip().lstrip("*_•-–— ")
+    if _AT_START.match(text) is not None:
+        return True
+    lowered = text.lower()
+    return any(hint in lowered for hint in _ANYWHERE_HINTS) and _ANYWHERE.search(text) is not None
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(phrase_text)
+def test_furniture_is_found_as_searching_every_rule_at_once_finds_it(paragraph: str) -> None:
+    assert is_boilerplate(paragraph) == searched_all_at_once(paragraph)
