@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -110,6 +111,25 @@ def read_date(value: object, *, dayfirst: bool, foreign: bool = True) -> datetim
         return datetime.combine(value, time(), UTC)
     if not isinstance(value, str):
         return None
+    if len(value) > _MAX_CHARS * 2:  # read uncached: the cache would hold long strings
+        return _text_date(value, dayfirst=dayfirst, foreign=foreign)
+    found = _read_text(value, dayfirst, foreign)
+    if isinstance(found, str):
+        raise DateError(found)
+    return found
+
+
+@lru_cache(maxsize=8192)
+def _read_text(value: str, dayfirst: bool, foreign: bool) -> datetime | str | None:
+    """read_date of a string, or why it is impossible. Cached: a header line is tried
+    as a dateline, a byline and a label, and its lines are looked at again ahead."""
+    try:
+        return _text_date(value, dayfirst=dayfirst, foreign=foreign)
+    except DateError as exc:
+        return str(exc)
+
+
+def _text_date(value: str, *, dayfirst: bool, foreign: bool) -> datetime | None:
     text = squash(value).strip(" .,;")
     if len(text) > _MAX_CHARS or not _HAS_YEAR.search(text):
         return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from html import escape, unescape
 
 import markdown_it_pyrs
@@ -141,6 +142,12 @@ def inline_text(source: str) -> str:
     """Plain text of one line of markdown: `[Ana Lopes](#)` becomes `Ana Lopes`."""
     if len(source) > MAX_INLINE:
         return ""
+    return _inline_text(source)
+
+
+@lru_cache(maxsize=8192)
+def _inline_text(source: str) -> str:
+    # Cached: a header line is read as several kinds of line, and looked at ahead.
     if _INLINE_MARKUP.search(source) is None:
         return squash(source)
     root = parse_fragment(_MARKDOWN.renderInline(source), "span")
