@@ -32,6 +32,7 @@ _BOMS = (
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 # The same with C1, for bytes read as Latin-1 where C1 is only ever noise.
 _LATIN1_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_C1 = re.compile("[\x80-\x9f]")
 # Each C1 control to the Windows-1252 character of the same byte (None: it has none).
 _C1_AS_CP1252 = {
     code: bytes([code]).decode("cp1252", errors="ignore") or None for code in range(0x80, 0xA0)
@@ -48,7 +49,9 @@ UNDECODABLE = "cannot decode: not UTF-8, UTF-16 or Windows-1252 text"
 
 def decode(data: bytes, path: str) -> str:
     """The text of `data`: newlines as LF, NFC-normalised, never with U+FFFD left in."""
-    text = _decode(data, path).translate(_C1_AS_CP1252)
+    text = _decode(data, path)
+    if _C1.search(text) is not None:  # translate() costs a dictionary lookup a character
+        text = text.translate(_C1_AS_CP1252)
     if _looks_binary(text):
         raise DocumentError(path, BINARY)
     # Stray byte-order marks (from joined files) and replacement characters carry no text.
