@@ -28,9 +28,11 @@ def assemble(fmt: str, meta: Meta, blocks: list[Block], warnings: tuple[str, ...
     `warnings` are what reading the body left out, beside the metadata's own.
     """
     title, blocks = _title(meta.title, blocks)
-    body, footer = split_footer(blocks)
+    # Each block is tested once, for the footer and for the body alike.
+    plates = [b.kind != "break" and is_boilerplate(b.text) for b in blocks]
+    body, footer = split_footer(blocks, plates)
     bios = [b for b in footer if _BIO.match(b.html)]
-    furniture = [b.kind != "break" and is_boilerplate(b.text) for b in body]
+    furniture = plates[: len(body)]
     kept = [b for b, drop in zip(body, furniture, strict=True) if b.kind != "break" and not drop]
     dropped = [b for b, drop in zip(body, furniture, strict=True) if drop] + footer
     rights = meta.rights or next(filter(None, (find_rights(b.text) for b in dropped)), None)
@@ -57,9 +59,10 @@ def assemble(fmt: str, meta: Meta, blocks: list[Block], warnings: tuple[str, ...
     )
 
 
-def split_footer(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
+def split_footer(blocks: list[Block], boilerplate: list[bool]) -> tuple[list[Block], list[Block]]:
     """Body and footer: the footer starts at a break (a rule, a lone "*") after which
-    the next paragraph and most of the rest are boilerplate."""
+    the next paragraph and most of the rest are boilerplate (`boilerplate` says which
+    blocks are)."""
     if all(b.kind != "break" for b in blocks):
         return blocks, []
     # Counted once from the end, so that a page of many rules stays linear.
@@ -68,7 +71,7 @@ def split_footer(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
     following = [len(blocks)] * (len(blocks) + 1)  # the first of those at or after n
     for n in range(len(blocks) - 1, -1, -1):
         text = blocks[n].kind != "break"
-        plate = text and is_boilerplate(blocks[n].text)
+        plate = boilerplate[n]
         plates[n] = plates[n + 1] + plate
         texts[n] = texts[n + 1] + text
         following[n] = n if text else following[n + 1]
