@@ -223,9 +223,9 @@ def dateline(line: str, header: Header, *, dayfirst: bool) -> bool:
     dates: list[tuple[str, datetime | DateError]] = []
     site = None
     for part in _PARTS.split(text):
-        head, found = _split_dates(part, dayfirst=dayfirst)
+        head, found = _split_dates(part, dayfirst=dayfirst, site_heads=True)
         head = head.strip(" ,-")
-        if head and (not _SITE.fullmatch(head) or len(head.split()) > _MAX_SITE_WORDS):
+        if not _is_site(head):
             return False  # a part that is neither a date nor a site: not a dateline
         site = site or head or None
         dates.extend(found)
@@ -237,19 +237,36 @@ def dateline(line: str, header: Header, *, dayfirst: bool) -> bool:
     return True
 
 
+def _is_site(head: str) -> bool:
+    """Whether what comes before a dateline's date may be a site's name (or is nothing)."""
+    return not head or (_SITE.fullmatch(head) is not None and len(head.split()) <= _MAX_SITE_WORDS)
+
+
 def _split_dates(
-    text: str, *, dayfirst: bool
+    text: str, *, dayfirst: bool, site_heads: bool = False
 ) -> tuple[str, list[tuple[str, datetime | DateError]]]:
     """(what comes before, the date) of "Site, January 10, 2025": the date is the
-    longest tail after a comma that reads as one."""
+    longest tail after a comma that reads as one.
+
+    `site_heads`: the caller wants a date only after a site's name (a dateline), so
+    the other languages, which cost milliseconds a try, are tried only there. Only
+    the first two cuts can have such a head (a later one holds the first comma), and
+    a date found at any other cut, or none, is the same refusal to that caller.
+    """
     cuts = [0, *(m.end() for m in re.finditer(r",\s*", text))]
     # English and numeric readings first: the other languages cost more to try.
     for foreign in (False, True):
-        for cut in cuts:
+        for n, cut in enumerate(cuts):
+            if foreign and site_heads and n and (n > 1 or not _is_site(_head(text, cut))):
+                break
             found = _dates(text[cut:], dayfirst=dayfirst, foreign=foreign)
             if found:
                 return text[:cut].rstrip(", "), found
     return text, []
+
+
+def _head(text: str, cut: int) -> str:
+    return text[:cut].rstrip(", ").strip(" ,-")
 
 
 def _dates(
