@@ -124,8 +124,6 @@ for _rule, _hints in zip(
 ):
     for _hint in _hints.split("|"):
         _BY_HINT.setdefault(_hint, []).append(re.compile(_rule, re.IGNORECASE))
-# Whitespace other than a space that `\s` matches in ASCII text.
-_ODD_ASCII_SPACE = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1f]")
 
 # "Copyright ©" or "©" to the end of the line: the rights statement itself.
 _RIGHTS = re.compile(r"(?:copyright\s*(?:©|\(c\))?|©)\s*[^\n]*\d{4}[^\n]*", re.IGNORECASE)
@@ -145,7 +143,8 @@ def is_boilerplate(paragraph: str, *, hints: Sequence[str] = _ANYWHERE_HINTS) ->
     lowered = text.lower()
     if hints is not _ANYWHERE_HINTS and not any(map(lowered.__contains__, hints)):
         return False
-    if text.isascii() and "  " not in text and _ODD_ASCII_SPACE.search(text) is None:
+    # Printable ASCII holds no whitespace but the space, which `\s` would also match.
+    if text.isascii() and text.isprintable() and "  " not in text:
         # Spaced as the hints are, a rule matches only where one of its own hints is.
         found = filter(lowered.__contains__, _BY_HINT)
         rules = {rule for hint in found for rule in _BY_HINT[hint]}
