@@ -11,7 +11,7 @@ documents is known before any document is loaded.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -84,20 +84,29 @@ class SiteMap:
     themes: tuple[Listing, ...]
 
 
-def site_map(refs: Sequence[DocumentRef], themes: ThemeNames | None = None) -> SiteMap:
+def site_map(
+    refs: Sequence[DocumentRef],
+    themes: ThemeNames | None = None,
+    *,
+    months: Mapping[str, str] | None = None,
+) -> SiteMap:
     """Every listing of the site, from `refs` newest first.
 
     With the taxonomy's `themes`, a label is listed under the theme it names,
-    as in the theme feeds.
+    as in the theme feeds. `months` is each document's UTC month ("2025-01"),
+    when the caller knows it already.
     """
-    everything = _listing("", "", "index.html", "archive", refs)
+    if months is None:
+        months = {ref.id: ref.published.astimezone(UTC).strftime("%Y-%m") for ref in refs}
+    everything = _listing("", "", "index.html", "archive", refs, months)
     kinds = []
+    groups: dict[tuple[str, ...], tuple[str, ...]] = {}
     for kind in ("regions", "themes"):
         members: dict[str, list[DocumentRef]] = {}
         for ref in refs:
             names = getattr(ref, kind) or (UNCLASSIFIED,)
             if kind == "themes" and themes is not None:
-                names = tuple(dict.fromkeys(themes.group_of(n) for n in names))
+                names = filed_under(themes, names, groups)
             for name in names:
                 members.setdefault(name, []).append(ref)
         names = sorted(members, key=lambda n: (n == UNCLASSIFIED, n.casefold()))
@@ -105,11 +114,24 @@ def site_map(refs: Sequence[DocumentRef], themes: ThemeNames | None = None) -> S
         kinds.append(
             tuple(
                 _listing(kind, name, f"{kind}/{slugs[name]}.html", f"{kind}/{slugs[name]}",
-                         members[name])
+                         members[name], months)
                 for name in names
             )
         )  # fmt: skip
     return SiteMap(everything, kinds[0], kinds[1])
+
+
+def filed_under(
+    themes: ThemeNames, names: tuple[str, ...], seen: dict[tuple[str, ...], tuple[str, ...]]
+) -> tuple[str, ...]:
+    """The taxonomy themes a document's theme labels file it under, each once.
+
+    Thousands of documents share a few label lists: `seen` keeps the answers.
+    """
+    found = seen.get(names)
+    if found is None:
+        found = seen[names] = tuple(dict.fromkeys(themes.group_of(n) for n in names))
+    return found
 
 
 def listing_url(kind: str, name: str) -> str:
@@ -117,11 +139,17 @@ def listing_url(kind: str, name: str) -> str:
     return f"{kind}/{slugify(name)}.html"
 
 
-def _listing(kind: str, name: str, path: str, folder: str, refs: Sequence[DocumentRef]) -> Listing:
+def _listing(
+    kind: str,
+    name: str,
+    path: str,
+    folder: str,
+    refs: Sequence[DocumentRef],
+    months: Mapping[str, str],
+) -> Listing:
     by_month: dict[str, list[str]] = {}
     for ref in reversed(refs):  # oldest first
-        month = ref.published.astimezone(UTC).strftime("%Y-%m")
-        by_month.setdefault(month, []).append(ref.id)
+        by_month.setdefault(months[ref.id], []).append(ref.id)
     pages = []
     for month in sorted(by_month):
         ids = by_month[month]

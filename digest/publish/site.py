@@ -9,7 +9,6 @@ So a one-file change rewrites a handful of files, not the whole archive.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -23,7 +22,7 @@ from digest.errors import PublishError
 from digest.model import DIGESTS_FEED, UNCLASSIFIED, Document, DocumentRef
 from digest.publish.assets import site_assets, stylesheet_href
 from digest.publish.atomic import Staged
-from digest.publish.browse import Listing, SiteMap, site_map
+from digest.publish.browse import Listing, SiteMap, filed_under, site_map
 from digest.publish.entries import clean
 from digest.publish.feeds import (
     FeedPage,
@@ -100,19 +99,24 @@ def publish(
     `load` gives, for some ids, what `decode` makes their documents of;
     `run` renders tasks, in this process or in workers (see render.py).
     """
-    by_id = {ref.id: ref for ref in refs}
+    prints = {ref.id: ref.fingerprint for ref in refs}
     planned: dict[str, str] = {}
     jobs: list[Job] = []
+    # The formats of a feed page show the same documents, planned one after
+    # the other: their fingerprints are hashed once.
+    last: list[Any] = [(), hashlib.sha256()]
 
     def plan(path: str, ids: Sequence[str], render: Render, *context: object) -> None:
         if len(ids) == 1 and not context:
             # An article page: its document's fingerprint is key enough, and
             # hashing ten thousand of them on every build is not free.
-            key = f"{site_key[:16]}|{by_id[ids[0]].fingerprint}"
+            key = f"{site_key[:16]}|{prints[ids[0]]}"
         else:
-            prints = [by_id[i].fingerprint for i in ids]
-            blob = json.dumps([site_key, path, prints, repr(context)], default=str)
-            key = hashlib.sha256(blob.encode()).hexdigest()[:32]
+            if ids != last[0]:
+                last[:] = [ids, hashlib.sha256("\n".join(prints[i] for i in ids).encode())]
+            digest = last[1].copy()
+            digest.update(f"\0{site_key}\0{path}\0{context!r}".encode())
+            key = digest.hexdigest()[:32]
         planned[path] = key
         if keys.get(path) != key:
             jobs.append(Job(path, tuple(ids), render))
@@ -130,13 +134,14 @@ def publish(
         ("", [(feed.title, "atom.xml"), (f"{feed.title} (RSS)", "rss.xml")])
     ]
     listed: list[tuple[str, list[FeedSpec]]] = [("", [main])]
+    groups: dict[tuple[str, ...], tuple[str, ...]] = {}
     for kind, label in (("regions", "Regions"), ("themes", "Themes")):
         members: dict[str, list[str]] = {}
         for ref in refs:
             names = getattr(ref, kind) or (UNCLASSIFIED,)
             if kind == "themes" and themes is not None:
                 # A label that names a taxonomy theme is in that theme's feed.
-                names = tuple(dict.fromkeys(themes.group_of(n) for n in names))
+                names = filed_under(themes, names, groups)
             for name in names:
                 members.setdefault(name, []).append(ref.id)
         entries = []
@@ -154,7 +159,7 @@ def publish(
     subscriptions = _subscriptions(listed, feed.title)
     updated = newest_update(refs, since)
     plan("feeds.opml", [], partial(_opml, subscriptions, updated), subscriptions, updated)
-    site = site_map(refs, themes)
+    site = site_map(refs, themes, months={i: day[:7] for i, day in days.items()})
     plan(
         "index.html",
         all_ids[:size],
