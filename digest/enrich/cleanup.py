@@ -140,7 +140,8 @@ def clean_sentence(
     and `furniture` those of digest.boilerplate's mid-sentence rules (its
     `furniture_hints` of the paragraph; None: all of them).
     """
-    text = " ".join(sentence.split())
+    words = sentence.split()
+    text = squashed = " ".join(words)
     if "(" in text:
         # Every dateline this strips has a parenthesis: "(CNN) --", "LONDON (Reuters) -".
         text = _DATELINE.sub("", text, count=1)
@@ -153,7 +154,7 @@ def clean_sentence(
             # The words around a note removed may now spell a hint the paragraph lacked.
             furniture = None
     if (
-        len(text.split()) < MIN_WORDS
+        (len(words) if text == squashed else len(text.split())) < MIN_WORDS
         or not _finished(text)
         or _METADATA.match(text)
         or _PHOTO_LINE.match(text)

@@ -97,8 +97,14 @@ _PHRASE = (
     r"[A-Z][\w'’]*(?:[ -](?:(?:de|del|la|las|los|el|do|da|dos|das|di|du|le|les|sur|am|an"
     r"|upon|on)[ -])?[A-Z][\w'’]*){0,3}"
 )
-# Where copy uses a capitalised name as a place: "in X", "near X", "X-based".
-_TOWN = re.compile(rf"(?=[IiNnOoAa])\b(?:[Ii]n|[Nn]ear|[Oo]utside|[Aa]round)\s+(?P<town>{_PHRASE})")
+# Where copy uses a capitalised name as a place: "in X", "near X", "X-based". Each
+# word opens on a plain letter, with what may not precede it checked once it is read:
+# the regex engine then skips ahead to those letters instead of trying every position.
+_TOWN_WORDS = ("In", "in", "Near", "near", "Outside", "outside", "Around", "around")
+_TOWN = re.compile(
+    "(?:" + "|".join(rf"{word}(?<!\w{'.' * len(word)})" for word in _TOWN_WORDS) + ")"
+    rf"\s+(?P<town>{_PHRASE})"
+)
 _BASED = "-based"
 _BASED_TOWN = re.compile(rf"(?<![\w-])(?P<town>{_PHRASE})$")
 _PHRASE_CHARS = 40

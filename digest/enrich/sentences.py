@@ -182,10 +182,9 @@ def _ends_here(block: str, start: int, mark: int, ending: str, after: int) -> bo
     lowered = word.lower()
     if lowered in _TITLES:
         return False
-    next_word = _WORD.match(next_text)
-    opener = next_word is not None and next_word.group().lower() in _STARTERS
     if lowered in _AMBIGUOUS or _SINGLE_LETTER.fullmatch(word) or _DOTTED.fullmatch(word):
-        return opener
+        next_word = _WORD.match(next_text)
+        return next_word is not None and next_word.group().lower() in _STARTERS
     if word_start == start and _LIST_MARKER.fullmatch(word):
         # "1. Preheat the oven" or "A. Introduction": a list label, not a sentence.
         return False
