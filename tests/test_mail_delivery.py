@@ -22,6 +22,9 @@ from tests.conftest import Clock, WriteConfig
 from tests.factories import make_document
 from tests.mailfixtures import Inbox, free_port, make_pki, smtp_server
 
+# Every test here runs on SQLite and again on PostgreSQL (tests/postgres.py).
+pytestmark = pytest.mark.usefixtures("engine")
+
 A, B = "a@example.org", "b@example.org"
 FULL = "full@example.org"
 

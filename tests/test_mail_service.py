@@ -19,6 +19,9 @@ from tests.factories import make_document
 from tests.mailfixtures import Inbox, free_port, smtp_server
 from tests.validate import assert_valid_atom
 
+# Every test here runs on SQLite and again on PostgreSQL (tests/postgres.py).
+pytestmark = pytest.mark.usefixtures("engine")
+
 A, B = "a@example.org", "b@example.org"
 
 

@@ -20,6 +20,9 @@ from tests.conftest import Clock, WriteConfig
 from tests.factories import make_document
 from tests.mailfixtures import Inbox, smtp_server
 
+# Every test here runs on SQLite and again on PostgreSQL (tests/postgres.py).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:

@@ -23,6 +23,9 @@ from tests.conftest import Clock, WriteConfig
 from tests.factories import make_document
 from tests.mailfixtures import Inbox, free_port, smtp_server
 
+# Every test here runs on SQLite and again on PostgreSQL (tests/postgres.py).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 @dataclass
 class Site:
