@@ -28,6 +28,7 @@ COMMANDS = {
     "run": "watch the seeds folder, republish on every change, send digests on schedule",
     "serve": "serve the feeds folder over HTTP",
     "subscribers": "list, add, remove, import or export the digest's subscribers",
+    "migrate-state": "copy the SQLite state into an empty PostgreSQL database (--to URL)",
 }
 
 
@@ -165,6 +166,17 @@ def _subscribers_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     imports.add_argument("file", metavar="FILE.csv")
     actions.add_parser("export", help="every subscriber as CSV on stdout", parents=[common])
+    what = COMMANDS["migrate-state"]
+    migrate = sub.add_parser("migrate-state", help=what, description=what, parents=[common])
+    migrate.add_argument(
+        "--to", required=True, metavar="URL", help="postgresql://USER@HOST:PORT/DBNAME, empty"
+    )
+    migrate.add_argument(
+        "--from",
+        dest="source",
+        metavar="PATH",
+        help="the SQLite file to copy (default: the one the configuration names)",
+    )
 
 
 class _Bar:
@@ -338,6 +350,7 @@ _READS_SEEDS = {"build", "send", "run"}
 # opens its App on its worker thread (SQLite connections stay on their thread),
 # and `serve` needs no state at all. Their modules are imported here, not at the
 # top, so the watcher and server libraries do not slow down the other commands.
+# `migrate-state` is among them because it opens two databases of its own.
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:
@@ -376,4 +389,39 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
     )
 
 
-_DAEMONS = {"run": _run, "serve": _serve}
+def _migrate_state(config: Config, args: argparse.Namespace) -> int:
+    from digest.engines import is_postgresql
+    from digest.store import Store
+
+    if not is_postgresql(args.to):
+        raise ConfigError("--to", f"expected postgresql://USER@HOST:PORT/DBNAME, got {args.to!r}")
+    database = config.paths.database
+    # The source: --from, else the configuration's SQLite file, also when
+    # DIGEST_DATABASE_URL already points at the new database.
+    source = Path(args.source) if args.source else database
+    if not isinstance(source, Path):
+        source = config.paths.state / "state.sqlite3"
+    if not source.is_file():
+        raise DigestError(f"{source}: no state database to copy (pass --from PATH)")
+    # No build or send may write the file while it is copied.
+    with StateLock(config.paths.state, "migrate-state", wait=LOCK_WAIT):
+        old = Store(source)
+        try:
+            new = Store(args.to)
+            try:
+                counts = old.copy_into(new)
+            finally:
+                new.close()
+        finally:
+            old.close()
+    for table, count in counts.items():
+        print(f"{table}: {count}")
+    print(f"copied {sum(counts.values())} rows from {source} into {new.where}")
+    print(
+        "point [paths].database (or DIGEST_DATABASE_URL) at it; the SQLite file stays in place",
+        file=sys.stderr,
+    )
+    return 0
+
+
+_DAEMONS = {"run": _run, "serve": _serve, "migrate-state": _migrate_state}

@@ -120,6 +120,13 @@ _MIGRATIONS = (
 )
 
 
+# Every table that holds the product's state, in the order a copy reads them.
+STATE_TABLES = (
+    "documents", "rejected", "meta", "outputs", "deliveries", "delivery_messages",
+    "digest_renders", "digests", "subscribers",
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class IndexRow:
     """What the store knows of a document without loading it."""
@@ -285,6 +292,40 @@ class Store:
         # When the connection is gone, its transaction went with it.
         with suppress(self._db.error):
             self._db.rollback()
+
+    # Moving the state to another database
+
+    def copy_into(self, target: Store) -> dict[str, int]:
+        """Copy every row of this state into `target`, an empty database, in one transaction.
+
+        Both are at the latest schema (opening a Store migrates it), so the
+        columns match by name. The lease and the list of running instances are
+        not copied: they describe processes, not state. Returns rows per table.
+        """
+        if self.location == target.location:
+            raise StoreError(f"cannot copy the state database {self.where} onto itself")
+        counts: dict[str, int] = {}
+        # The source's transaction keeps a build from writing while it is read.
+        with self.transaction(), target.transaction():
+            for table in STATE_TABLES:
+                (held,) = target._db.execute(f"SELECT count(*) FROM {table}").fetchone()
+                if held:
+                    raise StoreError(
+                        f"{target.where} already holds {held} rows in {table}: the state"
+                        " is copied only into an empty database"
+                    )
+            for table in STATE_TABLES:
+                rows = self._db.execute(f"SELECT * FROM {table}")
+                names = [column[0] for column in rows.description]
+                insert = (
+                    f"INSERT INTO {table} ({', '.join(names)})"
+                    f" VALUES ({', '.join('?' * len(names))})"
+                )
+                counts[table] = 0
+                while batch := rows.fetchmany(500):
+                    target._db.executemany(insert, batch)
+                    counts[table] += len(batch)
+        return counts
 
     # Documents
 
