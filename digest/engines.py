@@ -206,7 +206,15 @@ class PostgresEngine:
             cursor.executemany(_pyformat(sql), rows)
 
     def begin(self) -> None:
-        self._live().execute("BEGIN")
+        try:
+            self._live().execute("BEGIN")
+        except self._psycopg.OperationalError:
+            if not self._db.broken:
+                raise
+            # The server restarted, or dropped us, since the last statement: nothing
+            # was under way, so a new connection loses nothing.
+            self._db = self._connect()
+            self._db.execute("BEGIN")
 
     def commit(self) -> None:
         self._db.execute("COMMIT")

@@ -296,3 +296,16 @@ def test_page_rows_carry_the_article_fields_publishing_shows(store_location: Pat
         doc.article.url, doc.article.content_html, doc.article.author
     )  # fmt: skip
     assert shown.article.source is None and shown.title == doc.title
+
+
+def test_a_store_whose_connection_was_cut_connects_again_for_its_next_transaction(
+    postgres_url: str,
+) -> None:
+    store = Store(postgres_url)
+    (pid,) = store.execute("SELECT pg_backend_pid()")[0]
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with store.transaction():
+        store.set_meta("after", "restart")
+    assert store.get_meta("after") == "restart"
+    assert store.execute("SELECT pg_backend_pid()")[0] != (pid,)
