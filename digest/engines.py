@@ -97,6 +97,14 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
 
 
+def _unless_in_transaction(engine: Engine, exc: Exception) -> Exception:
+    """The driver's error inside a transaction (Store.transaction() rolls back and
+    reports it); outside one, a StoreError saying which database."""
+    if engine.in_transaction():
+        return exc
+    return StoreError(f"cannot use the state database {engine.where}: {engine.describe(exc)}")
+
+
 class SqliteEngine:
     kind = "sqlite"
     error: type[Exception] = sqlite3.Error
@@ -112,10 +120,16 @@ class SqliteEngine:
             raise StoreError(f"cannot open the state database {path}: {exc}") from None
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> Rows:
-        return self._db.execute(sql, args)
+        try:
+            return self._db.execute(sql, args)
+        except sqlite3.Error as exc:
+            raise _unless_in_transaction(self, exc) from None
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        self._db.executemany(sql, rows)
+        try:
+            self._db.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise _unless_in_transaction(self, exc) from None
 
     def begin(self) -> None:
         # IMMEDIATE: take the write lock now, so two writers queue instead of
@@ -199,11 +213,17 @@ class PostgresEngine:
         return self._db
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> Rows:
-        return self._live().execute(_pyformat(sql), args)
+        try:
+            return self._live().execute(_pyformat(sql), args)
+        except self._psycopg.Error as exc:
+            raise _unless_in_transaction(self, exc) from None
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        with self._live().cursor() as cursor:
-            cursor.executemany(_pyformat(sql), rows)
+        try:
+            with self._live().cursor() as cursor:
+                cursor.executemany(_pyformat(sql), rows)
+        except self._psycopg.Error as exc:
+            raise _unless_in_transaction(self, exc) from None
 
     def begin(self) -> None:
         try:
@@ -224,8 +244,9 @@ class PostgresEngine:
             self._db.execute("ROLLBACK")
 
     def in_transaction(self) -> bool:
-        idle = self._psycopg.pq.TransactionStatus.IDLE
-        return self._db.info.transaction_status != idle
+        # UNKNOWN, on a broken connection, is no transaction: nothing to roll back.
+        status = self._psycopg.pq.TransactionStatus
+        return self._db.info.transaction_status in (status.INTRANS, status.INERROR, status.ACTIVE)
 
     def schema_version(self) -> int:
         # Read from pg_class, not through to_regclass(): the name cache behind

@@ -308,4 +308,11 @@ def test_a_store_whose_connection_was_cut_connects_again_for_its_next_transactio
     with store.transaction():
         store.set_meta("after", "restart")
     assert store.get_meta("after") == "restart"
+    (pid,) = store.execute("SELECT pg_backend_pid()")[0]
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    # A statement on its own finds out, says so, and the next one reconnects.
+    with pytest.raises(StoreError, match=r"cannot use the state database .* connection"):
+        store.get_meta("after")
+    assert store.get_meta("after") == "restart"
     assert store.execute("SELECT pg_backend_pid()")[0] != (pid,)
