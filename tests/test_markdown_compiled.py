@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -126,3 +127,19 @@ line = st.one_of(st.text(max_size=60), st.lists(LINE_PIECES, max_size=30).map(""
 def test_a_line_reads_as_markdown_it_and_lxml_read_it(source: str) -> None:
     root = parse_fragment(PURE.renderInline(source), "span")
     assert inline_text(source) == ("" if root is None else plain_text(root))
+
+
+@pytest.mark.parametrize("depth", [15, 19, 20, 21, 40, 100_000])
+@pytest.mark.parametrize("opener", ["> ", ">", "- ", "1. ", "> - ", "-\t"])
+def test_containers_nested_deep_render_as_markdown_it_py_writes_them(
+    opener: str, depth: int
+) -> None:
+    # markdown-it-pyrs would nest past markdown-it-py's 20 levels, and crash far past them.
+    source = opener * depth + "x\n"
+    assert render_html(source) == PURE.render(source)
+
+
+@pytest.mark.parametrize("indent", ["  ", "\t", " \t"])
+def test_lists_indented_deep_render_as_markdown_it_py_writes_them(indent: str) -> None:
+    source = "".join(indent * level + "- x\n" for level in range(40))
+    assert render_html(source) == PURE.render(source)

@@ -39,6 +39,12 @@ _EMPTY_ITEM = re.compile(r"\n {0,3}(?:[*+-]|\d{1,9}[.)])[ \t]*(?:\n|$)")
 _QUOTE = re.compile(r"\n {0,3}>")
 _LIST_AFTER_TEXT = re.compile(r"\n[ \t]*\S[^\n]*\n {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
 _STARS = re.compile(r"\*+")
+# A line opening containers (quotes, list items) many levels deep: markdown-it-py stops
+# nesting at 20 levels and markdown-it-pyrs does not (its stack overflows, killing the
+# process, some thousands deep). Each level takes at least one character of the line's
+# prefix, so a prefix shorter than this stays below 20 levels; a tab, which stands for
+# up to four columns, sends the source to markdown-it-py wherever it is in a prefix.
+_DEEP = re.compile(r"\n[ >*+\-\d.)]*(?:\t|[ >*+\-\d.)]{16})")
 _IMAGE = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"')
 # The marks that make markdown-it try a link, an image, emphasis, HTML, code, an
 # escape or a character reference.
@@ -90,8 +96,9 @@ def _compiled_differs(source: str) -> bool:
     differ (found by generating markdown: tests/test_markdown_compiled.py)."""
     lines = "\n" + source
     return (
+        _DEEP.search(lines) is not None
         # Code spans: markdown-it-pyrs 0.4 panics on some unclosed backtick runs.
-        "`" in source
+        or "`" in source
         # Unicode spaces, which markdown-it-py trims at line ends like ASCII ones.
         or _ODD_SPACE.search(source) is not None
         # Raw HTML and autolinks: block ends, declarations, percent-escapes.
