@@ -6,6 +6,9 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from dateutil import parser as dateutil_parser
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest.formats.dates import DateError, read_date, split_label
 
@@ -120,3 +123,25 @@ def test_labels_say_whether_a_date_is_the_publication_or_the_update() -> None:
     assert split_label("Last updated: May 5, 2025") == ("updated", "May 5, 2025")
     assert split_label("Aktualisiert am 5. Mai 2024") == ("updated", "5. Mai 2024")
     assert split_label("March 3, 2025") == (None, "March 3, 2025")
+
+
+MONTH_NAMES = [
+    "January", "Jan", "february", "FEB", "March", "April", "May", "June", "Jul", "August",
+    "Sept", "Sep", "September", "October", "nov", "December",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.sampled_from(MONTH_NAMES), st.integers(0, 40), st.integers(1000, 9999), st.booleans())
+def test_month_day_year_reads_as_dateutil_reads_it(
+    month: str, day: int, year: int, dayfirst: bool
+) -> None:
+    text = f"{month} {day}, {year}"
+    try:
+        expected: datetime | None = dateutil_parser.parse(text, default=datetime(2000, 1, 1))
+    except (ValueError, OverflowError):
+        with pytest.raises(DateError):
+            read_date(text, dayfirst=dayfirst)
+        return
+    assert expected is not None
+    assert read_date(text, dayfirst=dayfirst) == expected.replace(tzinfo=UTC)
