@@ -116,8 +116,9 @@ def test_an_empty_quote_renders_as_markdown_it_py_writes_it() -> None:
 
 
 LINE_PIECES = st.sampled_from(
-    ["a", " ", "\xa0", "\u2003", "\t", "&", "&amp;", "é", ">", '"', "'", "\u200b", "\ufeff", "#",
-     ":", "\u2028", "*", "[", "](#)", "\\", "`", "<b>", "\n", "\x85"]
+    ["a", " ", "\xa0", "\u2003", "\t", "&", "&amp;", "&#", "&#x41;", "&ampx", "&AMP;", "é", ">",
+     '"', "'", "\u200b", "\ufeff", "#", ":", "\u2028", "*", "[", "](#)", "\\", "`", "<b>", "\n",
+     "\x85"]
 )  # fmt: skip
 line = st.one_of(st.text(max_size=60), st.lists(LINE_PIECES, max_size=30).map("".join))
 

@@ -56,9 +56,11 @@ _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 _SLOT = re.compile("\ue000(\\d+)\ue001")
 _SLOT_CHARS = re.compile("[\ue000\ue001]")
 # What markdown-it reads as inline markup (or normalises) in a line, and what lxml
-# may not hand back as it was: a line with none of these is its own plain text.
+# may not hand back as it was: a line with none of these is its own plain text. An
+# ampersand starts a character reference only before a letter, a digit or "#".
 _INLINE_MARKUP = re.compile(
-    r"[\\`*_\[\]!<&\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd-\uffff]"
+    r"[\\`*_\[\]!<\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd-\uffff]"
+    r"|&[#A-Za-z0-9]"
 )
 # A line of metadata is short: a longer one is body text, never parsed as a header.
 MAX_INLINE = 500
