@@ -351,7 +351,7 @@ def parse_config(
     a = _Reader(sect["daemon"], "daemon")
     daemon = DaemonSettings(
         rescan_seconds=a.number("rescan_seconds", 300.0, minimum=1.0),
-        quiet_seconds=a.number("quiet_seconds", 0.15, minimum=0.0),
+        quiet_seconds=a.number("quiet_seconds", 0.05, minimum=0.0),
         retry_seconds=a.number("retry_seconds", 60.0, minimum=0.1),
         lease_seconds=a.number("lease_seconds", 10.0, minimum=1.0),
         renew_seconds=a.number("renew_seconds", 3.0, minimum=0.1),

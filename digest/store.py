@@ -117,6 +117,13 @@ _MIGRATIONS = (
     );
     """,
     LEASE_SCHEMA,
+    # Covering indexes for the questions every build asks: the whole index of files
+    # (path and stat), and the labelled documents and their themes. Read from these,
+    # a build does not scan the table, whose rows carry every article's full text.
+    """
+    CREATE INDEX documents_files ON documents (path, size, mtime_ns, id, content_hash, labelled);
+    CREATE INDEX documents_labelled ON documents (labelled, themes);
+    """,
 )
 
 

@@ -343,7 +343,8 @@ def test_a_digest_missed_while_down_is_sent_once_then_the_schedule_is_kept(
     try:
         second.wait_ready()
         expected = {f"Ferry timetable change number {n}" for n in range(5)}
-        assert wait_for(lambda: expected <= set(titles(port)), timeout=10)
+        # It builds once the killed daemon's lease has run out: up to lease_seconds (10).
+        assert wait_for(lambda: expected <= set(titles(port)), timeout=25)
         time.sleep(1)
     finally:
         assert second.stop() == 0
