@@ -430,7 +430,9 @@ def _descendants_rss_mb(root: int) -> float:
 
 
 def digest_cmd(config: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "digest", "--config", str(config), *args]
+    # -P: the working folder is not put on the path, so that PYTHONPATH (a baseline
+    # checkout) decides which `digest` runs, else the installed one.
+    return [sys.executable, "-P", "-m", "digest", "--config", str(config), *args]
 
 
 def tree_hash(folder: Path) -> str:
@@ -515,14 +517,19 @@ def bench_builds(
                "<= 500 MB" if rss_ok is not None else "—", rss_ok)  # fmt: skip
     variants = {"digest": config}
     if baseline is not None:
-        # The baseline starts from a copy of this state: same documents, same schema.
+        # Its own cold build (it may not read a newer schema), of the same seeds
+        # folder with the same settings.
         base = work / "baseline"
-        for folder in ("state", "feeds"):
-            shutil.copytree(work / folder, base / folder, symlinks=True, dirs_exist_ok=True)
-        # The same settings (so the same site key), reading the same seeds folder.
+        base.mkdir()
         base_config = base / "config.toml"
         text = config.read_text(encoding="utf-8").replace('"seeds"', f'"{seeds}"')
         base_config.write_text(text, encoding="utf-8")
+        base_cold = timed(digest_cmd(base_config, "build"), env=_pythonpath(baseline))
+        report.add(
+            f"cold build {k} [baseline]",
+            f"{base_cold.seconds:.2f} s ({base_cold.cpu_seconds:.2f} s CPU; "
+            f"peak RSS {base_cold.max_rss_mb:.0f} MB; {base_cold.tree_rss_mb:.0f} MB tree)",
+        )
         variants["baseline"] = base_config
     bench_rebuilds(seeds, n, variants, report, rounds, baseline)
     return config
