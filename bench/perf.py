@@ -653,16 +653,19 @@ def bench_daemon(work: Path, config: Path, n: int, drops: int, idle: float, repo
         outside = work / "incoming"
         outside.mkdir(exist_ok=True)
         latencies: list[float] = []
+        run = int(time.time())
         for d in range(drops):
             s = story(1_000_000 + d, date=datetime.now(UTC))
-            s.format, s.title = "yaml", f"Drop marker {d:03d} {s.city}"
+            # Marked with this run's time: a folder reused from another run may
+            # hold an earlier drop's file, and its feed that earlier title.
+            s.format, s.title = "yaml", f"Drop marker {run} {d:03d} {s.city}"
             rel, text = seed_file(s)
             tmp = outside / Path(rel).name
             tmp.write_text(text, encoding="utf-8")
             target = work / "seeds" / Path(rel).name
             landed = time.perf_counter()
             os.rename(tmp, target)
-            latencies.append(_poll_for(url, f"Drop marker {d:03d}", landed, proc))
+            latencies.append(_poll_for(url, f"Drop marker {run} {d:03d}", landed, proc))
             time.sleep(0.2)
         ok = [x for x in latencies if x != float("inf")]
         missed = len(latencies) - len(ok)
