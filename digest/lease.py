@@ -26,6 +26,8 @@ the lease, which NTP does.
 from __future__ import annotations
 
 import os
+import secrets
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -76,11 +78,6 @@ class Instance:
 
     @classmethod
     def here(cls, name: str = "") -> Instance:
-        # Imported here: every command reads the store, which imports this module,
-        # and only the daemon and senders need an instance of their own.
-        import secrets
-        import socket
-
         host = socket.gethostname()
         pid = os.getpid()
         return cls(f"{host}:{pid}:{secrets.token_hex(4)}", name or host, host, pid)
