@@ -261,11 +261,25 @@ class Lease:
     It keeps no connection: each thread hands in the table on its own one (the
     renewing thread to `tick`, the sending one to its claims), and only what
     `tick` learnt is shared, as one value replaced whole.
+
+    `exclusive`: the state folder's file lock already makes this instance the
+    only one (a SQLite database lives on one machine). The lease is then taken
+    from whoever the row names and does not run out while the process lives:
+    a cold build holds SQLite's write lock for longer than a lease, and
+    renewals that wait for it must not cost the instance its leadership.
     """
 
-    def __init__(self, me: Instance, *, seconds: float, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        me: Instance,
+        *,
+        seconds: float,
+        clock: Callable[[], float],
+        exclusive: bool = False,
+    ) -> None:
         self.me = me
         self.seconds = seconds
+        self.exclusive = exclusive
         self._clock = clock
         self._started = _ms(clock())
         self._first = True
@@ -281,7 +295,7 @@ class Lease:
         dead = ""
         if not self.held():
             current = table.holder()
-            if current.holder != self.me.id and _died_here(current.holder):
+            if current.holder != self.me.id and (self.exclusive or _died_here(current.holder)):
                 dead = current.holder
         epoch = table.take(self.me.id, _ms(now), _ms(now + self.seconds), dead=dead)
         table.beat(self.me, _ms(now), self._started)
@@ -291,17 +305,18 @@ class Lease:
     def held(self) -> bool:
         """Whether this instance may act as the leader now (its last renewal has not run out)."""
         epoch, until = self._state
-        return epoch is not None and self._clock() < until
+        return epoch is not None and (self.exclusive or self._clock() < until)
 
     def fence(self) -> Fence:
         """The token that sends and period changes are checked against; LeaseLost when not held."""
-        epoch, until = self._state
-        if epoch is None or self._clock() >= until:
+        epoch = self._state[0]
+        if epoch is None or not self.held():
             raise LeaseLost("this instance does not hold the lease")
         return Fence(self.me.id, epoch)
 
     def now_ms(self) -> int:
-        return _ms(self._clock())
+        """The time claims check the lease's expiry against: never past it when exclusive."""
+        return 0 if self.exclusive else _ms(self._clock())
 
     def release(self, table: LeaseTable) -> None:
         """Hand the lease over at once and leave the list of instances (a clean stop)."""

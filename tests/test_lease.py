@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from digest.cli import main
+from digest.daemon.leader import Leadership
 from digest.errors import ConfigError, LeaseLost
 from digest.lease import Fence, Instance, Lease
 from digest.store import Delivery, Store
@@ -250,3 +252,42 @@ def test_a_renewal_slower_than_half_the_lease_is_refused_naming_the_key(
         "config: daemon.renew_seconds: must be at most half of daemon.lease_seconds (10), "
         "so one late renewal does not lose the lease; got 6"
     )
+
+
+def test_on_sqlite_a_write_transaction_longer_than_the_lease_does_not_cost_the_leadership(
+    write_config: WriteConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = write_config("[daemon]\nlease_seconds = 1\nrenew_seconds = 0.2\n")
+    leadership = Leadership(config)
+    assert leadership.start() is True
+    build = Store(config.paths.database)
+    try:
+        with build.transaction():  # as a cold build holds SQLite's write lock
+            build.set_meta("busy", "1")
+            time.sleep(2.5)
+            assert leadership.lease.held()
+            fence = leadership.lease.fence()
+        pending(build, "r1@example.org")
+        now = leadership.lease.now_ms()
+        assert build.leases.claim(fence, now, "r1@example.org", PERIOD)
+    finally:
+        leadership.stop()
+        build.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_on_sqlite_the_lease_is_taken_from_whoever_the_row_names(
+    write_config: WriteConfig,
+) -> None:
+    config = write_config()
+    store = Store(config.paths.database)
+    elsewhere = Lease(Instance("far-host:7:x", "far", "far-host", 7), seconds=10, clock=time.time)
+    assert elsewhere.tick(store.leases)
+    store.close()
+    leadership = Leadership(config)
+    try:
+        # The state lock proves the instance the row names is gone (a state copied
+        # from another machine, say): no need to wait for its lease to run out.
+        assert leadership.start() is True
+    finally:
+        leadership.stop()

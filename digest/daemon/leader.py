@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from digest.config import Config
+from digest.engines import is_postgresql
 from digest.errors import DigestError, LockedError
 from digest.lease import Instance, Lease, LeaseTable
 from digest.logs import NOTICE
@@ -39,7 +40,12 @@ class Leadership:
     ) -> None:
         daemon = config.daemon
         self.lease = Lease(
-            Instance.here(printable(daemon.instance)), seconds=daemon.lease_seconds, clock=time.time
+            Instance.here(printable(daemon.instance)),
+            seconds=daemon.lease_seconds,
+            clock=time.time,
+            # On SQLite the state lock, held by every command that leads, is what
+            # keeps other instances out (see Lease).
+            exclusive=not is_postgresql(config.paths.database),
         )
         self._config = config
         self._gained = gained
@@ -76,7 +82,11 @@ class Leadership:
                     now_held, note = self._look(store.leases, held)
                 except DigestError as exc:
                     # The database is out of reach: lead on only until the lease runs out.
-                    if self._looked.is_set():
+                    # An exclusive lease does not run out: its renewal waits for this
+                    # instance's own build to let go of SQLite's write lock.
+                    if self.lease.exclusive and self.lease.held():
+                        log.debug("lease: not renewed: %s", exc)
+                    elif self._looked.is_set():
                         log.error("lease: cannot reach the state database: %s", exc)
                     else:
                         self.first_error = exc
