@@ -179,6 +179,8 @@ def publish(
 
     changed: list[str] = []
     renderer = Renderer(feed, themes, since, out, decode)
+    age = {doc_id: -n for n, doc_id in enumerate(all_ids)}
+    jobs.sort(key=lambda job: _near(job, age))
     with Staged(out) as staged:
         for done in run(renderer, tasks(jobs, load, _TASK)):
             for path, tmp in done.staged:
@@ -199,6 +201,20 @@ def publish(
     return PublishResult(
         written=written, removed=removed, rendered=len(jobs), keys=planned, changed=tuple(changed)
     )
+
+
+def _near(job: Job, age: Mapping[str, int]) -> tuple[str, int]:
+    """Where a job's documents sit: its region or theme ("" for the whole site)
+    and the age of its oldest document.
+
+    Jobs in that order share documents with their neighbours: a month's
+    archive pages, its feed archive documents and its articles fall into the
+    same tasks, so each document's row is loaded once per listing, not once
+    per file.
+    """
+    path = job.path.removeprefix("archive/")
+    group = path.rsplit("/", 1)[0] if path.startswith(("regions/", "themes/")) else ""
+    return group, age[job.ids[-1]] if job.ids else 0
 
 
 def _plan_feed(
