@@ -466,3 +466,28 @@ def test_a_file_of_one_pattern_repeated_is_read_in_linear_time_and_published(
     result = make_app(config, _now=clock).build()
     assert [r.path for r in result.rejected] == []
     assert result.published == 2
+
+
+@pytest.mark.slow
+def test_a_build_writes_the_same_bytes_with_one_worker_and_with_two(
+    write_config: WriteConfig, project: Path
+) -> None:
+    for n in range(100):
+        path = write(project / "seeds", f"{n:03d}.md", f"Harbour report number {n}", n % 28 + 1)
+        if n % 3:
+            path.write_text(path.read_text().replace("theme: Energy\n", ""))
+    trees = []
+    for workers in (1, 2):
+        shutil.rmtree(project / "feeds", ignore_errors=True)
+        shutil.rmtree(project / ".digest", ignore_errors=True)
+        config = write_config(f"[ingest]\nworkers = {workers}\n", max_entries=7)
+        app = make_app(config, _now=Clock())
+        try:
+            assert app.build().published == 100
+        finally:
+            app.close()
+        trees.append(snapshot(config.paths.feeds))
+    one, two = trees
+    assert len(one) > 150
+    assert sorted(two) == sorted(one)
+    assert [path for path in one if two[path] != one[path]] == []
