@@ -554,6 +554,15 @@ class App:
             fn, state, items, failed=failed, limit=settings.timeout_seconds, pool=self._pool()
         )
 
+    def warm(self) -> None:
+        """Start every worker process now, its ingest models loaded and warm: the
+        daemon calls this once, so that the first change it sees does not wait for
+        processes to start and import the parsing and enrichment stack."""
+        size = self._pool().size
+        if size > 1:
+            for _ in self._map(_nothing, self._ingest_models(), range(size), _nothing):
+                pass
+
     def _pool(self) -> Workers:
         from digest.parallel import Workers, default_workers
 
@@ -600,6 +609,11 @@ class App:
             "daemon_running": alive or is_locked(self.config.paths.state, "run"),
             **instances,
         }
+
+
+def _nothing(_: object, __: object) -> None:
+    """The work that warms a worker (see App.warm); also what it gives if that fails."""
+    return None
 
 
 def _moved_less(now: int, then: int, share: float) -> bool:

@@ -60,6 +60,11 @@ def send(app: App) -> Outcome:
     return Outcome.RETRY if report.retry or report.waiting else Outcome.DONE
 
 
+def warm(app: App) -> None:
+    """Start the worker processes before the first change arrives (see App.warm)."""
+    _attempt("starting the worker processes", app.warm)
+
+
 def _attempt(what: str, call: Callable[[], T]) -> T | None:
     """Run one step; log its failure (a traceback only for the unforeseen) and return None."""
     try:

@@ -39,6 +39,7 @@ class Worker:
         self._replaced = False
         self._on_retry = on_retry
         self._pending: list[Task] = []
+        self._warm = False  # worker processes started (after the first task)
         self._stopping = False
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._loop, name="digest-worker", daemon=True)
@@ -83,6 +84,7 @@ class Worker:
                 if app is not None and replaced:
                     app.close()
                     app = None
+                    self._warm = False
                 app = app or _open(config, self._lease)
                 if app is not None:
                     self._run(app, task)
@@ -98,6 +100,9 @@ class Worker:
             tasks.build(app)
         elif tasks.send(app) is tasks.Outcome.RETRY:
             self._on_retry()
+        if not self._warm:
+            self._warm = True
+            tasks.warm(app)
 
 
 def _open(config: Config, lease: Lease | None) -> App | None:
