@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -61,10 +61,10 @@ ALTER TABLE deliveries ADD COLUMN claim BIGINT NOT NULL DEFAULT 0
 _FORGET_MS = 24 * 3600 * 1000
 
 
-class Connection(Protocol):
-    """What the lease needs of the store's connection: run one statement."""
+class Database(Protocol):
+    """What the lease needs of the Store: run one statement of its own, get its rows."""
 
-    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+    def execute(self, sql: str, args: Sequence[Any] = ..., /) -> list[tuple[Any, ...]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +125,9 @@ class Holder:
 
 
 class LeaseTable:
-    """The lease and heartbeat tables: plain SQL on the store's connection."""
+    """The lease and heartbeat tables: plain SQL, the same on both engines, through the Store."""
 
-    def __init__(self, db: Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     def take(self, holder: str, now: int, until: int, *, dead: str = "") -> int | None:
@@ -143,7 +143,7 @@ class LeaseTable:
             " WHERE name = 'leader' AND (holder = ? OR expires <= ? OR (holder = ? AND ? <> ''))"
             " RETURNING epoch",
             (holder, holder, now, holder, until, holder, now, dead, dead),
-        ).fetchall()
+        )
         return int(rows[0][0]) if rows else None
 
     def release(self, holder: str) -> None:
@@ -165,7 +165,7 @@ class LeaseTable:
             " WHERE name = 'leader' AND holder = ? AND epoch = ? AND expires > ?"
             " RETURNING epoch",
             (fence.holder, fence.epoch, now),
-        ).fetchall()
+        )
         return bool(rows)
 
     def claim(self, fence: Fence, now: int, recipient: str, period_start: datetime) -> bool:
@@ -178,16 +178,16 @@ class LeaseTable:
             " RETURNING claim",
             (fence.epoch, recipient, period_start.astimezone(UTC).isoformat(),
              fence.holder, fence.epoch, now),
-        ).fetchall()  # fmt: skip
+        )  # fmt: skip
         return bool(rows)
 
     def claimed_by(self, recipient: str, period_start: datetime) -> int:
         """The epoch that last claimed a delivery (0: never claimed)."""
-        row = self._db.execute(
+        rows = self._db.execute(
             "SELECT claim FROM deliveries WHERE recipient = ? AND period_start = ?",
             (recipient, period_start.astimezone(UTC).isoformat()),
-        ).fetchone()
-        return int(row[0]) if row else 0
+        )
+        return int(rows[0][0]) if rows else 0
 
     def in_flight(self, fence: Fence) -> set[tuple[str, datetime]]:
         """(recipient, period start) of pending deliveries an earlier epoch claimed."""
@@ -195,13 +195,13 @@ class LeaseTable:
             "SELECT recipient, period_start FROM deliveries"
             " WHERE status = 'pending' AND claim > 0 AND claim < ?",
             (fence.epoch,),
-        ).fetchall()
+        )
         return {(r[0], datetime.fromisoformat(r[1])) for r in rows}
 
     def holder(self) -> Holder:
-        row = self._db.execute(
+        (row,) = self._db.execute(
             "SELECT holder, epoch, since, expires FROM leases WHERE name = 'leader'"
-        ).fetchone()
+        )
         return Holder(row[0], int(row[1]), _time(row[2]), _time(row[3]))
 
     def beat(self, me: Instance, now: int, started: int) -> None:
@@ -222,7 +222,7 @@ class LeaseTable:
     def instances(self) -> list[Seen]:
         rows = self._db.execute(
             "SELECT id, name, host, pid, started, heartbeat FROM instances ORDER BY name, started"
-        ).fetchall()
+        )
         return [Seen(r[0], r[1], r[2], int(r[3]), _time(r[4]), _time(r[5])) for r in rows]
 
 

@@ -232,7 +232,7 @@ class Store:
     @property
     def leases(self) -> LeaseTable:
         """Which instance leads, and which are alive (digest/lease.py)."""
-        return LeaseTable(self._db)
+        return LeaseTable(self)
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run one statement (`?` placeholders) and return its rows, if it has any.

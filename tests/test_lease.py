@@ -37,12 +37,13 @@ class Clock:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "state.sqlite3"
+def db(store_location: Path | str) -> Path | str:
+    """Each test runs on a SQLite file, then on a fresh PostgreSQL database."""
+    return store_location
 
 
 @pytest.fixture
-def stores(db: Path) -> Iterator[list[Store]]:
+def stores(db: Path | str) -> Iterator[list[Store]]:
     """Each instance opens the database with its own connection, as separate processes do."""
     opened: list[Store] = []
     yield opened
@@ -53,7 +54,7 @@ def stores(db: Path) -> Iterator[list[Store]]:
 class Node:
     """One instance: its own connection to the database, its own side of the lease."""
 
-    def __init__(self, db: Path, stores: list[Store], clock: Clock, name: str) -> None:
+    def __init__(self, db: Path | str, stores: list[Store], clock: Clock, name: str) -> None:
         self.store = Store(db)
         stores.append(self.store)
         self.table = self.store.leases
@@ -77,7 +78,7 @@ def pending(store: Store, recipient: str) -> None:
         )
 
 
-def test_only_one_of_two_instances_takes_a_free_lease(db: Path, stores: list[Store]) -> None:
+def test_only_one_of_two_instances_takes_a_free_lease(db: Path | str, stores: list[Store]) -> None:
     clock = Clock()
     a, b = Node(db, stores, clock, "a"), Node(db, stores, clock, "b")
     assert a.tick() is True
@@ -88,7 +89,7 @@ def test_only_one_of_two_instances_takes_a_free_lease(db: Path, stores: list[Sto
     assert holder.expires == datetime.fromtimestamp(START + 10, UTC)
 
 
-def test_a_renewed_lease_is_never_taken_over(db: Path, stores: list[Store]) -> None:
+def test_a_renewed_lease_is_never_taken_over(db: Path | str, stores: list[Store]) -> None:
     clock = Clock()
     a, b = Node(db, stores, clock, "a"), Node(db, stores, clock, "b")
     a.tick()
@@ -116,7 +117,7 @@ def test_a_lease_not_renewed_is_taken_over_once_it_expires_with_a_new_epoch(
         a.fence()
 
 
-def test_a_released_lease_is_taken_at_once(db: Path, stores: list[Store]) -> None:
+def test_a_released_lease_is_taken_at_once(db: Path | str, stores: list[Store]) -> None:
     clock = Clock()
     a, b = Node(db, stores, clock, "a"), Node(db, stores, clock, "b")
     a.tick()
@@ -175,7 +176,7 @@ def test_a_stale_holder_cannot_claim_a_delivery_and_the_new_one_can(
     assert b.table.claimed_by("r1@example.org", PERIOD) == 2
 
 
-def test_a_delivery_already_sent_is_not_claimed_again(db: Path, stores: list[Store]) -> None:
+def test_a_delivery_already_sent_is_not_claimed_again(db: Path | str, stores: list[Store]) -> None:
     clock = Clock()
     a = Node(db, stores, clock, "a")
     a.tick()
@@ -205,10 +206,10 @@ def test_every_instance_is_listed_with_its_heartbeat_and_long_silent_ones_are_fo
 
 
 def test_status_names_the_lease_holder_and_the_other_instances(
-    write_config: WriteConfig, capsys: pytest.CaptureFixture[str]
+    write_config: WriteConfig, capsys: pytest.CaptureFixture[str], engine: str
 ) -> None:
     config = write_config('[daemon]\ninstance = "desk-1"\n')
-    store = Store(config.paths.state / "state.sqlite3")
+    store = Store(config.paths.database)
     first = Lease(Instance.here("desk-1"), seconds=10, clock=time.time)
     second = Lease(Instance.here("desk-2"), seconds=10, clock=time.time)
     assert first.tick(store.leases) and not second.tick(store.leases)
@@ -232,7 +233,7 @@ def test_status_names_the_lease_holder_and_the_other_instances(
 
 
 def test_status_says_when_no_instance_holds_the_lease(
-    write_config: WriteConfig, capsys: pytest.CaptureFixture[str]
+    write_config: WriteConfig, capsys: pytest.CaptureFixture[str], engine: str
 ) -> None:
     config = write_config()
     assert main(["--config", str(config.path), "status", "--json"]) == 0

@@ -53,7 +53,7 @@ def configure(write_config: WriteConfig, port: int) -> Config:
 
 
 def open_store(config: Config) -> Store:
-    return Store(config.paths.state / "state.sqlite3")
+    return Store(config.paths.database)
 
 
 class Node:
@@ -66,7 +66,7 @@ class Node:
 
 
 def test_an_instance_without_the_lease_refuses_to_send(
-    write_config: WriteConfig, inbox: tuple[Inbox, int]
+    write_config: WriteConfig, inbox: tuple[Inbox, int], engine: str
 ) -> None:
     box, port = inbox
     config = configure(write_config, port)
@@ -81,7 +81,7 @@ def test_an_instance_without_the_lease_refuses_to_send(
 
 
 def test_a_holder_that_lost_the_lease_mid_send_stops_and_the_new_one_sends_the_rest_once(
-    write_config: WriteConfig, inbox: tuple[Inbox, int]
+    write_config: WriteConfig, inbox: tuple[Inbox, int], engine: str
 ) -> None:
     box, port = inbox
     config = configure(write_config, port)
@@ -114,7 +114,7 @@ def test_a_holder_that_lost_the_lease_mid_send_stops_and_the_new_one_sends_the_r
 
 
 def test_a_holder_that_lost_the_lease_unawares_cannot_open_a_period(
-    write_config: WriteConfig, inbox: tuple[Inbox, int]
+    write_config: WriteConfig, inbox: tuple[Inbox, int], engine: str
 ) -> None:
     box, port = inbox
     config = configure(write_config, port)
@@ -134,7 +134,7 @@ def test_a_holder_that_lost_the_lease_unawares_cannot_open_a_period(
 
 
 def test_an_unsubscribe_recorded_by_another_instance_mid_send_stops_that_message(
-    write_config: WriteConfig, inbox: tuple[Inbox, int]
+    write_config: WriteConfig, inbox: tuple[Inbox, int], engine: str
 ) -> None:
     box, port = inbox
     config = configure(write_config, port)
