@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from digest.cli import main
-from digest.daemon.leader import Leadership
+from digest.daemon.leader import Leadership, lock_excludes_others
 from digest.errors import ConfigError, LeaseLost
 from digest.lease import Fence, Instance, Lease
 from digest.store import Delivery, Store
@@ -294,3 +294,13 @@ def test_on_sqlite_the_lease_is_taken_from_whoever_the_row_names(
         assert leadership.start() is True
     finally:
         leadership.stop()
+
+
+def test_only_a_sqlite_file_in_the_state_folder_makes_the_state_lock_enough(
+    write_config: WriteConfig,
+) -> None:
+    """Another SQLite file may be shared by instances with their own state folders."""
+    assert lock_excludes_others(write_config())
+    assert not lock_excludes_others(write_config('[paths]\ndatabase = "shared/state.sqlite3"\n'))
+    url = 'database = "postgresql://digest@db.example.org/digest"\n'
+    assert not lock_excludes_others(write_config("[paths]\n" + url))

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from digest.config import Config
 from digest.engines import is_postgresql
@@ -26,6 +27,14 @@ log = logging.getLogger("digest.daemon")
 
 def open_store(config: Config) -> Store:
     return Store(config.paths.database)
+
+
+def lock_excludes_others(config: Config) -> bool:
+    """Whether the state lock, held by every command that leads, keeps every other instance
+    off the database: a SQLite file in the state folder. A SQLite file elsewhere may be
+    shared by instances with state folders of their own, which the lease must arbitrate."""
+    database = config.paths.database
+    return not is_postgresql(database) and Path(database).parent == config.paths.state
 
 
 class Leadership:
@@ -43,9 +52,7 @@ class Leadership:
             Instance.here(printable(daemon.instance)),
             seconds=daemon.lease_seconds,
             clock=time.time,
-            # On SQLite the state lock, held by every command that leads, is what
-            # keeps other instances out (see Lease).
-            exclusive=not is_postgresql(config.paths.database),
+            exclusive=lock_excludes_others(config),
         )
         self._config = config
         self._gained = gained
