@@ -547,6 +547,17 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         self._db.execute(_PUT_META, (key, value))
 
+    def first_meta(self, key: str, value: str) -> str:
+        """The value under `key`, storing `value` there first if it has none.
+
+        Instances racing to store one get the same answer: the first write wins.
+        """
+        self.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value)
+        )
+        stored = self.get_meta(key)
+        return value if stored is None else stored
+
     # Digest deliveries
 
     def deliveries(self, *, status: str | None = None) -> list[Delivery]:

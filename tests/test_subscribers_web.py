@@ -6,6 +6,7 @@ import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -204,7 +205,8 @@ def test_done_when_a_subscriber_signs_up_chooses_reads_and_leaves_in_one_click(
 def _links(site: Site, subscriber_id: str) -> tuple[str, str]:
     from digest.subscribers.tokens import tokens_for
 
-    tokens = tokens_for(site.config)
+    with closing(Store(site.config.paths.database)) as store:
+        tokens = tokens_for(site.config, store)
     return (
         f"{site.url}unsubscribe?t={tokens.make('unsubscribe', subscriber_id)}",
         f"{site.url}preferences?t={tokens.make('preferences', subscriber_id)}",

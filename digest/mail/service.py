@@ -323,7 +323,7 @@ class Mailer:
 
     def _tokens(self) -> Tokens:
         if self._token_maker is None:
-            self._token_maker = tokens_for(self._config)
+            self._token_maker = tokens_for(self._config, self._store)
         return self._token_maker
 
     def _url(self, page: str) -> str:

@@ -7,52 +7,44 @@ after a crash is byte-identical and an old digest's link still works; a
 confirmation token carries its time and expires after `digest.confirm_hours`.
 
 The secret comes from the environment variable named by `digest.secret_env`,
-else from `<state>/secret`, created with 32 random bytes on first use
-(readable by its owner only). Changing it invalidates every link sent.
+else from the state database, where the first instance to need one stores 32
+random bytes: every instance sharing the database signs and reads the same
+links. A state from before the secret moved there keeps the one in
+`<state>/secret`, so links already sent still work. Changing it invalidates
+every link sent.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
-from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from digest.config import Config
 from digest.errors import DigestError
+from digest.store import Store
 
 UNSUBSCRIBE = "unsubscribe"
 PREFERENCES = "preferences"
 CONFIRM = "confirm"
+# Where the state database keeps the secret (its meta table).
+SECRET_KEY = "link_secret"
 
 
-def load_secret(config: Config) -> str:
+def load_secret(config: Config, store: Store) -> str:
     if config.digest.secret:
         return config.digest.secret
+    stored = store.get_meta(SECRET_KEY)
+    if stored:
+        return stored
     path = config.paths.state / "secret"
     try:
-        return path.read_text(encoding="ascii").strip()
+        earlier = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
-        pass
+        earlier = ""
     except (OSError, UnicodeDecodeError) as exc:
         raise DigestError(f"cannot read the link secret {path}: {exc}") from None
-    return _create_secret(path)
-
-
-def _create_secret(path: Path) -> str:
-    value = secrets.token_urlsafe(32)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        # Another process made it first: use theirs.
-        return path.read_text(encoding="ascii").strip()
-    except OSError as exc:
-        raise DigestError(f"cannot create the link secret {path}: {exc.strerror}") from None
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(value + "\n")
-    return value
+    return store.first_meta(SECRET_KEY, earlier or secrets.token_urlsafe(32))
 
 
 class Tokens:
@@ -79,5 +71,5 @@ class Tokens:
         return value if isinstance(value, str) else None
 
 
-def tokens_for(config: Config) -> Tokens:
-    return Tokens(load_secret(config), config.digest.confirm_hours * 3600)
+def tokens_for(config: Config, store: Store) -> Tokens:
+    return Tokens(load_secret(config, store), config.digest.confirm_hours * 3600)

@@ -224,7 +224,9 @@ class SubscriberSite:
 
     def _signer(self) -> Tokens:
         if self._tokens is None:
-            self._tokens = tokens_for(self._config)
+            if self._store is None:
+                self._store = Store(self._config.paths.database)
+            self._tokens = tokens_for(self._config, self._store)
         return self._tokens
 
     def _read(self, purpose: str, token: str) -> str | None:
