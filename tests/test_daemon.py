@@ -391,9 +391,14 @@ def test_a_document_over_the_time_limit_is_rejected_and_the_daemon_goes_on(
         # Far more than 0.1 s of parsing (about half a second on a fast machine).
         paragraph = "The committee met again on Monday and heard the same witnesses. " * 20
         text = "# A very long record\n\n" + f"{paragraph}\n\n" * 1500
-        (project / "seeds" / "long.md").write_text(text, encoding="utf-8")
+        # Moved in whole: a build that read it half-written could publish the half
+        # within the limit, and the whole might only be read after the daemon stops.
+        (project / "long.md").write_text(text, encoding="utf-8")
+        (project / "long.md").replace(project / "seeds" / "long.md")
         seed(project / "seeds", "next.md", "Rail unions accept new pay offer")
-        assert wait_for(lambda: "Rail unions accept new pay offer" in titles(port), timeout=15)
+        # Generous: the overrunning worker is killed and a new one started, which on
+        # a loaded machine takes seconds.
+        assert wait_for(lambda: "Rail unions accept new pay offer" in titles(port), timeout=60)
         assert proc.stop() == 0
     finally:
         proc.stop(signal.SIGKILL) if proc.proc.poll() is None else None
