@@ -16,20 +16,28 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from html import escape, unescape
+from typing import TYPE_CHECKING
 
 import markdown_it_pyrs
-from markdown_it import MarkdownIt
 
 from digest.formats.blocks import Block, fragment_blocks, parse_fragment, plain_text
 from digest.text import squash
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 # Stateless once configured: one parser of each serves every document.
-_MARKDOWN = MarkdownIt("commonmark")
 _COMPILED = markdown_it_pyrs.MarkdownIt("commonmark")
-# Where the two differ, markdown-it-py renders (see _compiled_differs).
-_ODD_SPACES = "".join(c for c in map(chr, range(0x110000)) if c.isspace() and c not in " \t\n")
+# Where the two differ, markdown-it-py renders (see _compiled_differs). The
+# characters Python's str.isspace() accepts, less " \t\n": written out, because
+# finding them among all code points took 0.2 s of every process that parses
+# (a test holds the two to the same set).
+_ODD_SPACES = (
+    "\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _ODD_SPACE = re.compile(f"[{re.escape(_ODD_SPACES)}]")
 _HTML = re.compile(r"<[A-Za-z/?!]")
 _IMAGE_ALT = re.compile(r"!\[[^\]]*[&\\\[\n]")
@@ -89,8 +97,17 @@ def render_html(source: str) -> str:
         else:
             # The one difference that a replacement mends: raw HTML never gets here.
             return html.replace("<blockquote>\n</blockquote>", "<blockquote></blockquote>")
-    pure: str = _MARKDOWN.render(source)
+    pure: str = _markdown().render(source)
     return pure
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    """markdown-it-py, made on first use: most sources never need it, and importing
+    and configuring it costs a one-file build about 0.05 s."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
 
 
 def _compiled_differs(source: str) -> bool:
@@ -159,7 +176,7 @@ def _inline_text(source: str) -> str:
     # Cached: a header line is read as several kinds of line, and looked at ahead.
     if _INLINE_MARKUP.search(source) is None:
         return squash(source)
-    root = parse_fragment(_MARKDOWN.renderInline(source), "span")
+    root = parse_fragment(_markdown().renderInline(source), "span")
     return "" if root is None else plain_text(root)
 
 
