@@ -581,7 +581,12 @@ class App:
 
     def send(self, *, force: bool = False, dry_run: bool = False) -> SendReport:
         """Send the digest that is due (or, with force, what is new since the last one)."""
-        return self._mailer().send(force=force, dry_run=dry_run)
+        report = self._mailer().send(force=force, dry_run=dry_run)
+        if report.archived and self.config.feed.hubs:
+            from digest.publish.websub import changed_topics
+
+            self.hubs.notify(changed_topics(report.archived, self.config.feed.base_url))
+        return report
 
     def next_digest(self) -> datetime | None:
         return self._mailer().next_digest()

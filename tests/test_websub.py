@@ -14,6 +14,7 @@ import pytest
 from digest.app import make_app
 from digest.publish.websub import HubNotifier
 from tests.conftest import Clock, WriteConfig
+from tests.mailfixtures import Inbox, smtp_server
 
 ARTICLE = """---
 title: Grid operators agree winter plan {n}
@@ -85,6 +86,30 @@ def test_a_build_that_changes_feeds_tells_the_hub_which_ones(
     app.build()
     app.close()
     assert hub.pings == []
+
+
+def test_a_sent_digest_tells_the_hub_that_the_digests_feed_changed(
+    write_config: WriteConfig, clock: Clock, hub: Hub
+) -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        config = write_config(
+            '[digest]\nrecipients = ["a@example.org"]\nsender = "digest@example.org"\n'
+            "first_days = 100000\n"
+            f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n',
+            hub=hub.url,
+        )
+        (config.paths.seeds / "1.md").write_text(ARTICLE.format(n=1), encoding="utf-8")
+        app = make_app(config, _now=clock)
+        app.build()
+        app.close()
+        hub.pings.clear()
+        app = make_app(config, _now=clock)
+        report = app.send(force=True)
+        app.close()
+    assert report.sent == ["a@example.org"] and len(inbox.received) == 1
+    base = "https://news.example.org/"
+    assert hub.topics() == {base + "digests.xml", base + "digests.rss.xml", base + "digests.json"}
 
 
 def test_a_failing_hub_is_retried_until_it_answers(hub: Hub) -> None:

@@ -81,6 +81,9 @@ class SendReport:
     # In flight when the instance sending them stopped: sent again, the same bytes.
     resent: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    # The digest archive's files this run changed (the page, digests.xml), relative
+    # to the feeds folder: subscribers' hubs are told of the feed among them.
+    archived: list[str] = field(default_factory=list)
     label: str = ""
     articles: int = 0
     next_digest: datetime | None = None
@@ -191,14 +194,14 @@ class Mailer:
             if unfinished:
                 self._describe(unfinished, report)
                 self._deliver(self._pending(unfinished), transport, now, True, report)
-                self._settle(unfinished)
+                self._settle(unfinished, report)
                 tried.add(unfinished.start)
             period = self._due(now, force, anchor=True)
             if period is not None:
                 docs = self._describe(period, report)
                 self._open(period, docs, now, report)
                 self._deliver(self._pending(period), transport, now, True, report)
-                self._settle(period)
+                self._settle(period, report)
                 tried.add(period.start)
             else:
                 report.next_digest = self.next_digest()
@@ -487,11 +490,11 @@ class Mailer:
 
     # Closing a period
 
-    def _settle(self, period: Period) -> None:
+    def _settle(self, period: Period, report: SendReport) -> None:
         """Close the period after its first pass; archive it if anything went out or may."""
         rows = self._store.period_deliveries(period.start)
         live = any(d.status in ("sent", "pending") for d in rows)
-        record = self._archive(period) if live else None
+        record = self._archive(period, report) if live else None
         with self._store.transaction():
             self._check_lease()
             if record:
@@ -499,7 +502,7 @@ class Mailer:
             self._store.set_meta(_PERIOD_END, period.end.isoformat())
             self._store.set_meta(_OPEN, "")
 
-    def _archive(self, period: Period) -> ArchivedDigest:
+    def _archive(self, period: Period, report: SendReport) -> ArchivedDigest:
         """Write the period's page and the digests feed; safe to repeat after a crash."""
         docs = self._store.documents_seen_between(period.start, period.end)
         rendered = self._renderer.render(docs, period, None)
@@ -514,7 +517,9 @@ class Mailer:
             len(docs),
         )
         feed_files = digests_feed([record, *older], self._config.feed, since=period.end)
-        write_archive(self._config.paths.feeds, page, rendered.html, feed_files)
+        feeds = self._config.paths.feeds
+        written = write_archive(feeds, page, rendered.html, feed_files)
+        report.archived.extend(path.relative_to(feeds).as_posix() for path in written)
         return record
 
     # Dry run
