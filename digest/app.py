@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from digest.ingest import Ingest
     from digest.mail.service import Mailer, SendReport
     from digest.parallel import Workers
-    from digest.publish.site import PublishResult
+    from digest.publish.site import Changes, PublishResult
     from digest.publish.websub import HubNotifier
 
 Clock = Callable[[], datetime]
@@ -174,17 +174,20 @@ class App:
                 # and its staging files swept, by the next build.
                 self.store.set_meta("publish_pending", "1")
             previous = self.store.output_keys()
+            keys = previous if same_site and not outputs_missing else {}
+            # What changed since the last publication, when it is all on record.
+            tracked = keys and self.store.get_meta("changes_tracked") == "1"
             try:
                 sweep_staging(feeds)
-                written = self._publish(
-                    site_key, previous if same_site and not outputs_missing else {}
-                )
+                written = self._publish(site_key, keys, self.store.changes() if tracked else None)
             except OSError as exc:
                 where = exc.filename or feeds
                 raise PublishError(f"cannot write {where}: {exc.strerror or exc}") from None
             result.files_written = written.written
             with self.store.transaction():
                 self.store.save_output_keys(written.keys, previous)
+                self.store.clear_changes()
+                self.store.set_meta("changes_tracked", "1")
                 self.store.set_meta("site_key", site_key)
                 self.store.set_meta("publish_pending", "0")
             if self.config.feed.hubs:
@@ -217,7 +220,9 @@ class App:
         )
         result.unchanged = len(candidates) - len(result.rejected)
 
-    def _publish(self, site_key: str, keys: dict[str, str]) -> PublishResult:
+    def _publish(
+        self, site_key: str, keys: dict[str, str], changes: Changes | None
+    ) -> PublishResult:
         from dataclasses import replace
 
         from digest.enrich.themes import theme_names
@@ -246,6 +251,7 @@ class App:
             since=since,
             decode=page_document,
             run=run,
+            changes=changes,
         )
         # The digest archive feed is listed in feeds.opml from the start, so it
         # exists (empty until the first digest) and follows feed settings.

@@ -18,7 +18,7 @@ on its own meanwhile (a heartbeat) opens a second Store on `location`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -124,13 +124,26 @@ _MIGRATIONS = (
     CREATE INDEX documents_files ON documents (path, size, mtime_ns, id, content_hash, labelled);
     CREATE INDEX documents_labelled ON documents (labelled, themes);
     """,
+    # What each document changed since the last publication was as it was then
+    # published (no slug: not published then): publishing plans only what they touch.
+    """
+    CREATE TABLE changed_documents (
+        id TEXT PRIMARY KEY,
+        slug TEXT,
+        published TEXT,
+        updated TEXT,
+        regions TEXT,
+        themes TEXT,
+        content_hash TEXT
+    );
+    """,
 )
 
 
 # Every table that holds the product's state, in the order a copy reads them.
 STATE_TABLES = (
     "documents", "rejected", "meta", "outputs", "deliveries", "delivery_messages",
-    "digest_renders", "digests", "subscribers",
+    "digest_renders", "digests", "subscribers", "changed_documents",
 )  # fmt: skip
 
 
@@ -369,29 +382,8 @@ class Store:
 
     def refs(self) -> list[DocumentRef]:
         """Every published document, light enough to plan publishing; newest first."""
-        rows = self._db.execute(
-            "SELECT id, slug, published, updated, regions, themes, content_hash FROM documents"
-        )
-        # Label lists repeat across thousands of documents: decode each one once.
-        labels: dict[str, tuple[str, ...]] = {}
-
-        def decoded(text: str) -> tuple[str, ...]:
-            if text not in labels:
-                labels[text] = tuple(json.loads(text))
-            return labels[text]
-
-        refs = [
-            DocumentRef(
-                id=r[0],
-                slug=r[1],
-                published=_time(r[2]),
-                updated=_time(r[3]),
-                regions=decoded(r[4]),
-                themes=decoded(r[5]),
-                fingerprint=f"{r[6]}|{r[3]}|{r[4]}|{r[5]}",
-            )
-            for r in rows
-        ]
+        rows = self._db.execute(f"SELECT id, {_REF_COLUMNS} FROM documents")
+        refs = _refs(rows)
         refs.sort(key=lambda d: (d.published, d.id), reverse=True)
         return refs
 
@@ -481,6 +473,7 @@ class Store:
 
     def put(self, doc: Document, *, size: int, mtime_ns: int) -> None:
         """Insert or replace a document (matched on its id)."""
+        self._note_change(doc.id)
         self._db.execute(
             _PUT_DOCUMENT,
             (
@@ -495,6 +488,7 @@ class Store:
         )  # fmt: skip
 
     def set_themes(self, doc_id: str, themes: Labels) -> None:
+        self._note_change(doc_id)
         self._db.execute(
             "UPDATE documents SET themes = ?, themes_inferred = ? WHERE id = ?",
             (json.dumps(themes.names), int(themes.inferred), doc_id),
@@ -508,7 +502,23 @@ class Store:
         )
 
     def delete(self, doc_id: str) -> None:
+        self._note_change(doc_id)
         self._db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+
+    def _note_change(self, doc_id: str) -> None:
+        """Keep the document as the last publication showed it, the first time it changes."""
+        self._db.execute(_NOTE_CHANGE, (doc_id, doc_id))
+
+    def changes(self) -> dict[str, DocumentRef | None]:
+        """Each document changed since `clear_changes`, as it was then (None: it was not)."""
+        rows = self._db.execute(f"SELECT id, {_REF_COLUMNS} FROM changed_documents")
+        before = list(rows)
+        known = _refs(row for row in before if row[1] is not None)
+        return {row[0]: None for row in before} | {ref.id: ref for ref in known}
+
+    def clear_changes(self) -> None:
+        """Forget the changes: the output now shows every document as it is."""
+        self._db.execute("DELETE FROM changed_documents")
 
     # Rejected files
 
@@ -680,6 +690,15 @@ def upsert(table: str, columns: str, key: str) -> str:
 
 _PUT_DOCUMENT = upsert("documents", f"{_DOC_COLUMNS}, size, mtime_ns, labelled", "id")
 _PUT_REJECTION = upsert("rejected", "path, reason, size, mtime_ns, seen", "path")
+# What planning publication reads of a document, after its id (see `_refs`).
+_REF_COLUMNS = "slug, published, updated, regions, themes, content_hash"
+# The ON CONFLICT clause needs the WHERE before it, or SQLite reads it as the join's.
+_NOTE_CHANGE = (
+    f"INSERT INTO changed_documents (id, {_REF_COLUMNS})"
+    " SELECT ?, d.slug, d.published, d.updated, d.regions, d.themes, d.content_hash"
+    " FROM (SELECT 1 AS one) AS o LEFT JOIN documents d ON d.id = ? WHERE 1 = 1"
+    " ON CONFLICT (id) DO NOTHING"
+)
 _PUT_OUTPUT_KEY = upsert("outputs", "path, key", "path")
 _PUT_META = upsert("meta", "key, value", "key")
 _PUT_DELIVERY = upsert("deliveries", _DELIVERY_COLUMNS, "recipient, period_start")
@@ -703,6 +722,30 @@ def _utc_text(value: datetime) -> str:
 
 def _time(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def _refs(rows: Iterable[tuple[Any, ...]]) -> list[DocumentRef]:
+    """DocumentRefs from rows of (id, `_REF_COLUMNS`)."""
+    # Label lists repeat across thousands of documents: decode each one once.
+    labels: dict[str, tuple[str, ...]] = {}
+
+    def decoded(text: str) -> tuple[str, ...]:
+        if text not in labels:
+            labels[text] = tuple(json.loads(text))
+        return labels[text]
+
+    return [
+        DocumentRef(
+            id=r[0],
+            slug=r[1],
+            published=_time(r[2]),
+            updated=_time(r[3]),
+            regions=decoded(r[4]),
+            themes=decoded(r[5]),
+            fingerprint=f"{r[6]}|{r[3]}|{r[4]}|{r[5]}",
+        )
+        for r in rows
+    ]
 
 
 def _document(row: tuple[Any, ...], read: Callable[[str], Article] | None = None) -> Document:

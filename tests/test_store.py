@@ -112,6 +112,34 @@ def test_an_edited_document_replaces_the_row_with_its_id(store_location: Path | 
     assert store.documents() == [] and store.document(doc.id) is None
 
 
+def test_each_changed_document_is_kept_as_it_was_before_its_first_change(
+    store_location: Path | str,
+) -> None:
+    store = Store(store_location)
+    kept, edited, gone = make_document(1), make_document(2), make_document(3)
+    with store.transaction():
+        for doc in (kept, edited, gone):
+            store.put(doc, size=1, mtime_ns=1)
+    assert set(store.changes()) == {kept.id, edited.id, gone.id}
+    assert set(store.changes().values()) == {None}, "none of them was there before"
+    store.clear_changes()
+    before = {r.id: r for r in store.refs()}
+    added = make_document(4)
+    with store.transaction():
+        store.put(replace(edited, title="Revised", content_hash="f" * 64), size=2, mtime_ns=2)
+        store.set_themes(edited.id, Labels(("Health",), True))
+        store.delete(gone.id)
+        store.put(added, size=1, mtime_ns=1)
+        store.touch(kept.id, path="moved/doc-1.md", size=3, mtime_ns=3)
+    assert store.changes() == {
+        edited.id: before[edited.id],
+        gone.id: before[gone.id],
+        added.id: None,
+    }
+    store.clear_changes()
+    assert store.changes() == {}
+
+
 def test_documents_are_found_by_id_by_period_and_as_refs(store_location: Path | str) -> None:
     store = Store(store_location)
     docs = [make_document(n, inferred=n % 2 == 0) for n in range(1, 8)]

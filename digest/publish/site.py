@@ -9,7 +9,8 @@ So a one-file change rewrites a handful of files, not the whole archive.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -90,96 +91,38 @@ def publish(
     themes: ThemeNames | None = None,
     decode: Decode = as_document,
     run: Run = in_process,
+    changes: Changes | None = None,
 ) -> PublishResult:
     """Bring `out` up to date with `refs` (newest first).
 
     `keys` are the output keys the previous publication returned, or {} to
     render everything (and sweep the owned folders of anything unknown).
+    `changes` are the documents changed since that publication, as it showed
+    them (None: not shown): given them, only the files they touch are planned
+    again, and every other keeps its key. Without them everything is planned.
     `since` is when the site first published: the `updated` of empty feeds.
     `load` gives, for some ids, what `decode` makes their documents of;
     `run` renders tasks, in this process or in workers (see render.py).
     """
-    prints = {ref.id: ref.fingerprint for ref in refs}
-    planned: dict[str, str] = {}
-    jobs: list[Job] = []
-    # The formats of a feed page show the same documents, planned one after
-    # the other: their fingerprints are hashed once.
-    last: list[Any] = [(), hashlib.sha256()]
-
-    def plan(path: str, ids: Sequence[str], render: Render, *context: object) -> None:
-        if len(ids) == 1 and not context:
-            # An article page: its document's fingerprint is key enough, and
-            # hashing ten thousand of them on every build is not free.
-            key = f"{site_key[:16]}|{prints[ids[0]]}"
-        else:
-            if ids != last[0]:
-                last[:] = [ids, hashlib.sha256("\n".join(prints[i] for i in ids).encode())]
-            digest = last[1].copy()
-            digest.update(f"\0{site_key}\0{path}\0{context!r}".encode())
-            key = digest.hexdigest()[:32]
-        planned[path] = key
-        if keys.get(path) != key:
-            jobs.append(Job(path, tuple(ids), render))
-
+    if changes is not None and (not keys or len(changes) > _MOST_CHANGES):
+        changes = None
+    plan = _Plan({ref.id: ref.fingerprint for ref in refs}, site_key, keys)
     assets = site_assets(feed)
-    size = feed.max_entries
-    all_ids = [ref.id for ref in refs]
-    # The UTC day of each document's publication, which files it in archives.
-    days = {ref.id: ref.published.astimezone(UTC).date().isoformat() for ref in refs}
-    main = FeedSpec(feed.title, feed.subtitle, "")
-    _plan_feed(plan, main, all_ids, days, feed, since)
-
-    # (group, [(title, path of the Atom document)]); "" is the top level.
-    outlines: list[tuple[str, list[tuple[str, str]]]] = [
-        ("", [(feed.title, "atom.xml"), (f"{feed.title} (RSS)", "rss.xml")])
-    ]
-    listed: list[tuple[str, list[FeedSpec]]] = [("", [main])]
-    groups: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for kind, label in (("regions", "Regions"), ("themes", "Themes")):
-        members: dict[str, list[str]] = {}
-        for ref in refs:
-            names = getattr(ref, kind) or (UNCLASSIFIED,)
-            if kind == "themes" and themes is not None:
-                # A label that names a taxonomy theme is in that theme's feed.
-                names = filed_under(themes, names, groups)
-            for name in names:
-                members.setdefault(name, []).append(ref.id)
-        entries = []
-        specs = []
-        slugs = label_slugs(members)
-        for name in sorted(members, key=lambda n: (n == UNCLASSIFIED, n.casefold())):
-            spec = FeedSpec(f"{feed.title}: {name}", f"{label}: {name}", f"{kind}/{slugs[name]}")
-            _plan_feed(plan, spec, members[name], days, feed, since)
-            specs.append(spec)
-            entries.append((spec.title, spec.path(Format.ATOM)))
-        outlines.append((label, entries))
-        listed.append((label, specs))
-    outlines.append(("Digests", [(f"{feed.title}: digests", DIGESTS_FEED)]))
-
-    subscriptions = _subscriptions(listed, feed.title)
-    updated = newest_update(refs, since)
-    plan("feeds.opml", [], partial(_opml, subscriptions, updated), subscriptions, updated)
-    site = site_map(refs, themes, months={i: day[:7] for i, day in days.items()})
-    plan(
-        "index.html",
-        all_ids[:size],
-        partial(_index_page, outlines, site),
-        outlines,
-        _shape(site.everything),
-        [_shape(listing) for listing in (*site.regions, *site.themes)],
-    )
-    for ref in refs:
-        plan(page_path(ref), [ref.id], _article_page)
-    for listing in (*site.regions, *site.themes):
-        plan(listing.path, listing.ids[:size], partial(_listing_page, listing), _shape(listing))
-        _plan_archive(plan, listing)
-    _plan_archive(plan, site.everything)
-    plan(NOT_FOUND, [], _not_found_page)
-    plan(STYLESHEET, [], _stylesheet, stylesheet_version())
+    site = _Site.of(refs, feed, themes, since)
+    if changes is None or not _plan_changes(plan, site, changes):
+        plan = _Plan(plan.prints, site_key, keys)
+        _plan_everything(plan, site)
+        stale = set(keys) - set(plan.planned)
+        planned = plan.planned
+    else:
+        stale = plan.dropped - set(plan.planned)
+        planned = {path: key for path, key in keys.items() if path not in stale}
+        planned.update(plan.planned)
+    jobs = list(plan.jobs.values())
 
     changed: list[str] = []
     renderer = Renderer(feed, themes, since, out, decode)
-    age = {doc_id: -n for n, doc_id in enumerate(all_ids)}
+    age = {doc_id: -n for n, doc_id in enumerate(site.all_ids)}
     jobs.sort(key=lambda job: _near(job, age))
     with Staged(out) as staged:
         for done in run(renderer, tasks(jobs, load, _TASK)):
@@ -196,11 +139,274 @@ def publish(
                 changed.append(path)
         written = staged.count
 
-    stale = set(keys) - set(planned)
     removed = _remove(out, stale) if keys else _sweep(out, keep=set(planned))
     return PublishResult(
         written=written, removed=removed, rendered=len(jobs), keys=planned, changed=tuple(changed)
     )
+
+
+# Documents changed since the last publication, as it showed them (None: not at all).
+Changes = Mapping[str, DocumentRef | None]
+
+# Past this many changed documents (a new taxonomy re-files them all), planning
+# everything is as quick as working out what they touch.
+_MOST_CHANGES = 500
+
+
+class _Plan:
+    """The output files planned so far: each one's key, and the jobs to render
+    those whose key is not the one they were last rendered from."""
+
+    def __init__(self, prints: Mapping[str, str], site_key: str, keys: Mapping[str, str]) -> None:
+        self.prints = prints
+        self.site_key = site_key
+        self.keys = keys
+        self.planned: dict[str, str] = {}
+        self.jobs: dict[str, Job] = {}
+        # Paths that may no longer belong to the site (see _plan_changes).
+        self.dropped: set[str] = set()
+        # The formats of a feed page show the same documents, planned one after
+        # the other: their fingerprints are hashed once.
+        self._last: tuple[Sequence[str], Any] = ((), hashlib.sha256())
+
+    def __call__(self, path: str, ids: Sequence[str], render: Render, *context: object) -> None:
+        if len(ids) == 1 and not context:
+            # An article page: its document's fingerprint is key enough, and
+            # hashing ten thousand of them on every build is not free.
+            key = f"{self.site_key[:16]}|{self.prints[ids[0]]}"
+        else:
+            if ids != self._last[0]:
+                joined = "\n".join(self.prints[i] for i in ids)
+                self._last = (ids, hashlib.sha256(joined.encode()))
+            digest = self._last[1].copy()
+            digest.update(f"\0{self.site_key}\0{path}\0{context!r}".encode())
+            key = digest.hexdigest()[:32]
+        self.planned[path] = key
+        if self.keys.get(path) != key:
+            self.jobs[path] = Job(path, tuple(ids), render)
+
+
+@dataclass(frozen=True, slots=True)
+class _Feed:
+    """One logical feed and its listing: the main one (kind "") or a region's or theme's."""
+
+    kind: str
+    name: str
+    spec: FeedSpec
+    ids: Sequence[str]  # newest first
+
+
+@dataclass(slots=True)
+class _Site:
+    """What planning knows of the whole site, from its documents' refs alone."""
+
+    feed: FeedSettings
+    themes: ThemeNames | None
+    since: datetime
+    refs: Sequence[DocumentRef]
+    all_ids: list[str]
+    days: dict[str, str]  # the UTC day of each document's publication: files it in archives
+    feeds: list[_Feed]  # the main feed, then regions', then themes'
+    outlines: list[tuple[str, list[tuple[str, str]]]]
+    subscriptions: list[tuple[str, list[tuple[str, str]]]]
+    slugs: dict[str, dict[str, str]]  # kind -> label -> slug
+    groups: dict[tuple[str, ...], tuple[str, ...]]
+    site: SiteMap
+
+    @classmethod
+    def of(
+        cls,
+        refs: Sequence[DocumentRef],
+        feed: FeedSettings,
+        themes: ThemeNames | None,
+        since: datetime,
+    ) -> _Site:
+        all_ids = [ref.id for ref in refs]
+        days = {ref.id: ref.published.astimezone(UTC).date().isoformat() for ref in refs}
+        main = FeedSpec(feed.title, feed.subtitle, "")
+        feeds = [_Feed("", "", main, all_ids)]
+        # (group, [(title, path of the Atom document)]); "" is the top level.
+        outlines: list[tuple[str, list[tuple[str, str]]]] = [
+            ("", [(feed.title, "atom.xml"), (f"{feed.title} (RSS)", "rss.xml")])
+        ]
+        listed: list[tuple[str, list[FeedSpec]]] = [("", [main])]
+        groups: dict[tuple[str, ...], tuple[str, ...]] = {}
+        all_slugs: dict[str, dict[str, str]] = {}
+        for kind, label in (("regions", "Regions"), ("themes", "Themes")):
+            members: dict[str, list[str]] = {}
+            for ref in refs:
+                for name in _filed(ref, kind, themes, groups):
+                    members.setdefault(name, []).append(ref.id)
+            entries = []
+            specs = []
+            slugs = all_slugs[kind] = label_slugs(members)
+            for name in sorted(members, key=lambda n: (n == UNCLASSIFIED, n.casefold())):
+                title, subtitle = f"{feed.title}: {name}", f"{label}: {name}"
+                spec = FeedSpec(title, subtitle, f"{kind}/{slugs[name]}")
+                feeds.append(_Feed(kind, name, spec, members[name]))
+                specs.append(spec)
+                entries.append((spec.title, spec.path(Format.ATOM)))
+            outlines.append((label, entries))
+            listed.append((label, specs))
+        outlines.append(("Digests", [(f"{feed.title}: digests", DIGESTS_FEED)]))
+        site = site_map(refs, themes, months={i: day[:7] for i, day in days.items()})
+        return cls(
+            feed, themes, since, refs, all_ids, days, feeds, outlines,
+            _subscriptions(listed, feed.title), all_slugs, groups, site,
+        )  # fmt: skip
+
+    def listing(self, kind: str, name: str) -> Listing:
+        if not kind:
+            return self.site.everything
+        listings = self.site.regions if kind == "regions" else self.site.themes
+        return next(listing for listing in listings if listing.name == name)
+
+
+def _filed(
+    ref: DocumentRef,
+    kind: str,
+    themes: ThemeNames | None,
+    groups: dict[tuple[str, ...], tuple[str, ...]],
+) -> tuple[str, ...]:
+    """The regions or themes whose feeds and pages list a document."""
+    names: tuple[str, ...] = getattr(ref, kind) or (UNCLASSIFIED,)
+    if kind == "themes" and themes is not None:
+        # A label that names a taxonomy theme is in that theme's feed.
+        names = filed_under(themes, names, groups)
+    return names
+
+
+def _plan_everything(plan: _Plan, site: _Site) -> None:
+    feed = site.feed
+    for each in site.feeds:
+        _plan_feed(plan, each.spec, each.ids, site.days, feed, site.since)
+    _plan_index(plan, site)
+    for ref in site.refs:
+        plan(page_path(ref), [ref.id], _article_page)
+    for listing in (*site.site.regions, *site.site.themes):
+        _plan_listing(plan, listing, feed.max_entries)
+        _plan_archive(plan, listing)
+    _plan_archive(plan, site.site.everything)
+    _plan_fixed(plan)
+
+
+def _plan_index(plan: _Plan, site: _Site) -> None:
+    """feeds.opml and index.html, which show every feed and listing."""
+    updated = newest_update(site.refs, site.since)
+    subscriptions = site.subscriptions
+    plan("feeds.opml", [], partial(_opml, subscriptions, updated), subscriptions, updated)
+    listings = site.site
+    plan(
+        "index.html",
+        site.all_ids[: site.feed.max_entries],
+        partial(_index_page, site.outlines, listings),
+        site.outlines,
+        _shape(listings.everything),
+        [_shape(listing) for listing in (*listings.regions, *listings.themes)],
+    )
+
+
+def _plan_listing(plan: _Plan, listing: Listing, size: int) -> None:
+    plan(listing.path, listing.ids[:size], partial(_listing_page, listing), _shape(listing))
+
+
+def _plan_fixed(plan: _Plan) -> None:
+    plan(NOT_FOUND, [], _not_found_page)
+    plan(STYLESHEET, [], _stylesheet, stylesheet_version())
+
+
+def _plan_changes(plan: _Plan, site: _Site, changes: Changes) -> bool:
+    """Plan only the files that `changes` touch; False when that cannot be told
+    apart from planning everything (a label's slug moved).
+
+    A changed document touches its own page, and in each feed and listing it
+    was or is in: the newest documents (main feed documents, the listing's
+    page), the archive documents and pages of its month, and the one on
+    either side of those (their links name them). Paths planned before under
+    those months, and those of feeds gone, are `plan.dropped`.
+    """
+    feed, size = site.feed, site.feed.max_entries
+    now = {ref.id: ref for ref in site.refs if ref.id in changes}
+    # (kind, name) -> UTC months touched in it, and how many documents it had then.
+    touched: dict[tuple[str, str], set[str]] = {}
+    had: dict[tuple[str, str], int] = {}
+    groups = site.groups
+    for before, weight in ((list(changes.values()), 1), (list(now.values()), -1)):
+        for ref in before:
+            if ref is None:
+                continue
+            month = ref.published.astimezone(UTC).strftime("%Y-%m")
+            where = [("", "")]
+            where += [("regions", n) for n in _filed(ref, "regions", site.themes, groups)]
+            where += [("themes", n) for n in _filed(ref, "themes", site.themes, groups)]
+            for key in where:
+                touched.setdefault(key, set()).add(month)
+                had[key] = had.get(key, 0) + weight
+    feeds = {(each.kind, each.name): each for each in site.feeds}
+    # A label come or gone can move another's slug (see label_slugs): then
+    # every file of that label moves, which only planning everything sees.
+    counted = {key: len(each.ids) for key, each in feeds.items()}
+    then = {key: counted.get(key, 0) + had.get(key, 0) for key in {*counted, *touched}}
+    slugs_then: dict[str, dict[str, str]] = {}
+    for kind in ("regions", "themes"):
+        slugs_then[kind] = label_slugs(n for (k, n), count in then.items() if k == kind and count)
+        slugs_now = site.slugs[kind]
+        if any(slugs_now[n] != slug for n, slug in slugs_then[kind].items() if n in slugs_now):
+            return False
+    old_paths = _by_folder(plan.keys)
+    for (kind, name), months in touched.items():
+        each = feeds.get((kind, name))
+        if each is None:
+            spec = FeedSpec("", "", f"{kind}/{slugs_then[kind][name]}")
+            plan.dropped.update(spec.path(fmt) for fmt in Format)
+            plan.dropped.update(_under(old_paths, _archive_folders(spec), None))
+            plan.dropped.add(f"{spec.stem}.html")
+            plan.dropped.update(_under(old_paths, [spec.stem], None))
+            continue
+        everything = min(counted[kind, name], then[kind, name]) <= size
+        _plan_feed(plan, each.spec, each.ids, site.days, feed, site.since,
+                   months=None if everything else months)  # fmt: skip
+        folders = _archive_folders(each.spec)
+        plan.dropped.update(_under(old_paths, folders, None if everything else months))
+        listing = site.listing(kind, name)
+        if kind:
+            _plan_listing(plan, listing, size)
+        _plan_archive(plan, listing, months)
+        folder = listing.path.removesuffix(".html") if kind else "archive"
+        plan.dropped.update(_under(old_paths, [folder], months))
+    for doc_id, ref in changes.items():
+        if doc_id in now:
+            plan(page_path(now[doc_id]), [doc_id], _article_page)
+        if ref is not None:
+            plan.dropped.add(page_path(ref))
+    _plan_index(plan, site)
+    _plan_fixed(plan)
+    return True
+
+
+def _archive_folders(spec: FeedSpec) -> list[str]:
+    return [spec.archive(fmt, "").rpartition("/")[0] for fmt in Format]
+
+
+def _by_folder(keys: Mapping[str, str]) -> dict[str, list[str]]:
+    """Output paths by folder."""
+    folders: dict[str, list[str]] = {}
+    for path in keys:
+        folders.setdefault(path.rpartition("/")[0], []).append(path)
+    return folders
+
+
+def _under(
+    by_folder: Mapping[str, list[str]], folders: Iterable[str], months: Collection[str] | None
+) -> list[str]:
+    """Paths in these folders (not below them) of these months ("2025-01..."; None: any)."""
+    found = []
+    for folder in folders:
+        for path in by_folder.get(folder, ()):
+            name = path[len(folder) + 1 :]
+            if months is None or name[:7] in months:
+                found.append(path)
+    return found
 
 
 def _near(job: Job, age: Mapping[str, int]) -> tuple[str, int]:
@@ -219,16 +425,35 @@ def _near(job: Job, age: Mapping[str, int]) -> tuple[str, int]:
 
 def _plan_feed(
     plan: Callable[..., None], spec: FeedSpec, ids: Sequence[str], days: Mapping[str, str],
-    feed: FeedSettings, since: datetime,
+    feed: FeedSettings, since: datetime, months: Collection[str] | None = None,
 ) -> None:  # fmt: skip
+    """Plan a feed's documents: all of them, or with `months` (UTC, "2025-01") the
+    main ones and the archive documents of those months and beside them."""
     # The formats of one page show the same entries: planned side by side,
     # they are rendered in one task, which makes each entry once.
     size = feed.max_entries
     periods = archive_periods([(i, days[i]) for i in ids], size) if len(ids) > size else []
     pages = [paginate(spec, fmt, ids, periods, size) for fmt in Format]
-    for same in zip(*pages, strict=True):
-        for fmt, page in zip(Format, same, strict=True):
+    if months is None:
+        chosen: Iterable[int] = range(len(pages[0]))
+    else:
+        # pages[0] is the main document; the archive documents follow, oldest first.
+        around = _around([name[:7] for name, _ in periods], months)
+        chosen = [0, *(1 + n for n in around)]
+    for n in chosen:
+        for fmt, formats in zip(Format, pages, strict=True):
+            page = formats[n]
             plan(page.path, page.ids, partial(_render, spec, fmt, page), page.links, spec, since)
+
+
+def _around(months: Sequence[str], touched: Collection[str]) -> list[int]:
+    """Indexes in `months` (sorted) of the items of the touched months, and of the
+    items on either side of those (or of where they would be)."""
+    chosen: set[int] = set()
+    for month in touched:
+        first, last = bisect_left(months, month), bisect_right(months, month)
+        chosen.update(range(max(first - 1, 0), min(last + 1, len(months))))
+    return sorted(chosen)
 
 
 _FORMAT_NAMES = {Format.ATOM: "", Format.RSS: " (RSS)", Format.JSON: " (JSON Feed)"}
@@ -275,8 +500,14 @@ def _shape(listing: Listing) -> tuple[object, ...]:
     return (listing.name, listing.path, len(listing.ids), listing.months)
 
 
-def _plan_archive(plan: Callable[..., None], listing: Listing) -> None:
-    for index, page in enumerate(listing.pages):
+def _plan_archive(
+    plan: Callable[..., None], listing: Listing, months: Collection[str] | None = None
+) -> None:
+    """Plan a listing's archive pages: all, or those of `months` and beside them."""
+    pages = listing.pages
+    chosen = range(len(pages)) if months is None else _around([p.month for p in pages], months)
+    for index in chosen:
+        page = pages[index]
         older, newer = listing.neighbours(index)
         # An archive page shows its listing's name and its neighbours, not
         # the listing's every id: only those travel with its task.
