@@ -128,6 +128,7 @@ for _rule, _hints in zip(
         _BY_HINT.setdefault(_hint, []).append(re.compile(_rule, re.IGNORECASE))
 # All the hints in one pass over a paragraph, instead of fifty substring searches.
 _HINT_FINDER = ahocorasick_rs.AhoCorasick(list(_BY_HINT))
+_FURNITURE_FINDER = ahocorasick_rs.AhoCorasick(list(_ANYWHERE_HINTS))
 
 # "Copyright ©" or "©" to the end of the line: the rights statement itself.
 _RIGHTS = re.compile(r"(?:copyright\s*(?:©|\(c\))?|©)\s*[^\n]*\d{4}[^\n]*", re.IGNORECASE)
@@ -160,8 +161,8 @@ def is_boilerplate(paragraph: str, *, hints: Sequence[str] = _ANYWHERE_HINTS) ->
 
 def furniture_hints(text: str) -> tuple[str, ...]:
     """The words of the mid-sentence furniture rules that `text` holds."""
-    lowered = text.lower()
-    return tuple(hint for hint in _ANYWHERE_HINTS if hint in lowered)
+    found = _FURNITURE_FINDER.find_matches_as_strings(text.lower(), overlapping=True)
+    return tuple(hint for hint in _ANYWHERE_HINTS if hint in found) if found else ()
 
 
 def remove_boilerplate(paragraphs: Iterable[str]) -> tuple[str, ...]:
