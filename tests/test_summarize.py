@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.boilerplate import furniture_hints
+from digest.boilerplate import _ANYWHERE_HINTS, furniture_hints
 from digest.enrich import cleanup
 from digest.enrich.cleanup import candidate_sentences, clean_sentence, half_quoted
 from digest.enrich.sentences import split_sentences
@@ -371,3 +371,33 @@ def test_a_sentence_is_judged_alike_alone_and_within_its_paragraph(pieces: list[
     for sentence in split_sentences(paragraph):
         narrowed = clean_sentence(sentence, hints=hints, furniture=furniture_hints(squashed))
         assert narrowed == clean_sentence(sentence)
+
+
+_FURNITURE_WORDS = (
+    "click", "here", "follow", "us", "subscribe", "to", "our", "sign", "up", "for", "the",
+    "newsletter", "share", "this", "article", "email", "forward", "feel", "free", "repost",
+    "all", "rights", "reserved", "©", "(c)", "2024", "copyright", "copyrighted", "material",
+    "original", "originally", "published", "on", "source", "of", "donation", "help", "stay",
+    "become", "a", "member", "support", "independent", "journalism", "comment", "page",
+    "leave", "in", "comments", "tell", "know", "what", "do", "you", "think", "contributed",
+    "report", "just", "watched", "must", "watch", "featured", "image", "photo", "gallery",
+    "getty", "images", "afp/getty", "shutterstock", "disclaimer", "reader-funded", "grants",
+    "permission", "not", "be", "held", "responsible", "Click", "SHARE",
+)  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_FURNITURE_WORDS), max_size=12))
+def test_a_furniture_rule_matches_only_where_one_of_its_hints_is(words: list[str]) -> None:
+    # Sentences are searched only for the rules whose hints they hold.
+    lowered = " ".join(words).lower()
+    for hints, rule in cleanup._BOILERPLATE_RULES:
+        if rule.search(lowered):
+            assert any(hint in lowered for hint in hints), rule.pattern
+
+
+@given(st.text(alphabet=" abcdeghilmnoprstuy()©-", max_size=80))
+def test_a_paragraph_s_hints_are_found_as_substring_tests_find_them(text: str) -> None:
+    lowered = " ".join(text.split()).lower()
+    expected = [h for h in cleanup._BOILERPLATE_HINTS if h in lowered]
+    assert cleanup._paragraph_hints(lowered) == expected
+    assert furniture_hints(text) == tuple(h for h in _ANYWHERE_HINTS if h in text.lower())

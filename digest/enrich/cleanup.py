@@ -226,6 +226,12 @@ def _is_byline(text: str) -> bool:
     return len(words) <= 12 and all(w[0].isupper() or w in _BYLINE_WORDS for w in words)
 
 
+def _paragraph_hints(lowered: str) -> list[str]:
+    """The hints of _BOILERPLATE_RULES that a lowercased paragraph holds."""
+    found = _HINT_FINDER.find_matches_as_strings(lowered, overlapping=True)
+    return [hint for hint in _BOILERPLATE_HINTS if hint in found] if found else []
+
+
 def candidate_sentences(paragraphs: Sequence[str], limit: int | None = None) -> list[str]:
     """The sentences of the document that may appear in a summary, in order (the first `limit`)."""
     found: list[str] = []
@@ -243,8 +249,7 @@ def _paragraph_candidates(paragraph: str) -> tuple[str, ...]:
     # Most paragraphs hold no boilerplate word at all: test once, not per sentence.
     squashed = " ".join(text.split())
     lowered = squashed.lower()
-    found = _HINT_FINDER.find_matches_as_strings(lowered, overlapping=True)
-    hints = [hint for hint in _BOILERPLATE_HINTS if hint in found] if found else []
+    hints = _paragraph_hints(lowered)
     furniture = furniture_hints(squashed)
     found = (clean_sentence(s, hints=hints, furniture=furniture) for s in split_sentences(text))
     return tuple(cleaned for cleaned in found if cleaned is not None)
