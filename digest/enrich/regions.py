@@ -91,6 +91,20 @@ _CONNECTORS = frozenset(
 )
 _ARTICLES = frozenset({"the", "that", "those"})
 _CONNECTOR_WINDOW = 20
+# Of the phrases above, only "customers in" and the like end in "in" (or "that in",
+# "those in"), and each phrase holds one of these keys: in lowercase ASCII text, a
+# window that lacks them is not searched (most places follow a plain "in").
+_PARTIES = (
+    "buyer", "buyers", "customer", "customers", "client", "clients", "supplier", "suppliers",
+    "importer", "importers", "partner", "partners", "competitor", "competitors", "rival",
+    "rivals",
+)  # fmt: skip
+_PASSING_KEYS = (
+    "export", "import", "ship", "sales", "sold", "sell", "deliver", "suppl", "purchase",
+    "bought", "buy", "order", "trade", "surplus", "deficit", "compared", "than", "like",
+    "such", "versus", "vs", "well", "ahead", "behind", "customer", "client", "partner",
+    "competitor", "rival",
+)  # fmt: skip
 
 # A capitalised place name of up to four words, as a town is written.
 _PHRASE = (
@@ -311,10 +325,23 @@ def _passing(text: str, match: re.Match[str]) -> bool:
         return False
     if words[-1] in _ARTICLES and len(words) > 1:
         words.pop()
-    return (
-        words[-1] in _CONNECTORS
-        and _PASSING_BEFORE.search(text, max(0, start - _PASSING_WINDOW), start) is not None
-    )
+    if words[-1] not in _CONNECTORS:
+        return False
+    begin = max(0, start - _PASSING_WINDOW)
+    window = text[begin:start]
+    if window.isascii() and not _may_be_passing(window.lower()):
+        return False
+    return _PASSING_BEFORE.search(text, begin, start) is not None
+
+
+def _may_be_passing(window: str) -> bool:
+    """False when _PASSING_BEFORE cannot match at the end of `window` (lowercase ASCII)."""
+    words = window.split()
+    if len(words) >= 2 and words[-1] == "in" and words[-2] not in ("that", "those"):
+        return words[-2].endswith(_PARTIES)
+    if len(words) >= 3 and words[-2:] == ["in", "the"]:
+        return words[-3].endswith(_PARTIES)
+    return any(key in window for key in _PASSING_KEYS)
 
 
 def _list_lengths(text: str, matches: list[re.Match[str]]) -> list[int]:
