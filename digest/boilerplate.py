@@ -86,9 +86,6 @@ _RULES = (
 _AT_START = re.compile(
     "|".join(f"(?:{rule[1:]})" for rule in _RULES if rule.startswith("^")), re.IGNORECASE
 )
-_ANYWHERE = re.compile(
-    "|".join(f"(?:{rule})" for rule in _RULES if not rule.startswith("^")), re.IGNORECASE
-)
 # Every rule searched for mid-sentence holds one of these: a cheap substring test
 # spares the search on almost every sentence of an article.
 _ANYWHERE_HINTS = tuple(
@@ -126,6 +123,9 @@ for _rule, _hints in zip(
 ):
     for _hint in _hints.split("|"):
         _BY_HINT.setdefault(_hint, []).append(re.compile(_rule, re.IGNORECASE))
+# The letters besides their own case that an ASCII letter matches ignoring case (re's
+# case folding), all else being matched only by itself or its lowercase.
+_CASELESS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u212a": "k", "\u017f": "s"})
 # All the hints in one pass over a paragraph, instead of fifty substring searches.
 _HINT_FINDER = ahocorasick_rs.AhoCorasick(list(_BY_HINT))
 _FURNITURE_FINDER = ahocorasick_rs.AhoCorasick(list(_ANYWHERE_HINTS))
@@ -150,13 +150,18 @@ def is_boilerplate(paragraph: str, *, hints: Sequence[str] = _ANYWHERE_HINTS) ->
         return False
     # Printable ASCII holds no whitespace but the space, which `\s` would also match.
     if text.isascii() and text.isprintable() and "  " not in text:
-        # Spaced as the hints are, a rule matches only where one of its own hints is.
-        found = _HINT_FINDER.find_matches_as_strings(lowered, overlapping=True)
-        rules = {rule for hint in found for rule in _BY_HINT[hint]}
-        return any(rule.search(text) is not None for rule in rules)
-    if hints is _ANYWHERE_HINTS and not any(map(lowered.__contains__, hints)):
-        return False
-    return _ANYWHERE.search(text) is not None
+        spaced = lowered
+    else:
+        if hints is _ANYWHERE_HINTS and not any(map(lowered.__contains__, hints)):
+            return False
+        # Other text is first spaced and cased as the hints are: every run of
+        # whitespace (which `\s+` matches) one space, and the letters a rule's ASCII
+        # letters match regardless of case turned into them.
+        spaced = " ".join(text.translate(_CASELESS).split()).lower()
+    # Spaced as the hints are, a rule matches only where one of its own hints is.
+    found = _HINT_FINDER.find_matches_as_strings(spaced, overlapping=True)
+    rules = {rule for hint in found for rule in _BY_HINT[hint]}
+    return any(rule.search(text) is not None for rule in rules)
 
 
 def furniture_hints(text: str) -> tuple[str, ...]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.boilerplate import (
-    _ANYWHERE,
     _ANYWHERE_HINTS,
     _AT_START,
+    _RULES,
     find_rights,
     is_boilerplate,
     remove_boilerplate,
@@ -129,6 +131,11 @@ PHRASES = [
     "İf", "\u212a", "é", "\xa0", "\t", "\n", "  ", ",", ".", "(", "-",
 ]  # fmt: skip
 phrase_text = st.lists(st.sampled_from(PHRASES), max_size=14).map(" ".join)
+
+
+_ANYWHERE = re.compile(
+    "|".join(f"(?:{rule})" for rule in _RULES if not rule.startswith("^")), re.IGNORECASE
+)
 
 
 def searched_all_at_once(paragraph: str) -> bool:
