@@ -51,6 +51,9 @@ class Inbox:
     received: list[Received] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)
     on_data: Callable[[Received], str | None] | None = None
+    # Close each session just after a message is accepted, as a server ending idle
+    # sessions would before the next one.
+    hang_up: bool = False
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
@@ -66,6 +69,8 @@ class Inbox:
         if reply:
             return reply
         self.received.append(mail)
+        if self.hang_up:
+            server.loop.call_later(0.05, server.transport.close)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -87,9 +92,15 @@ def smtp_server(
     starttls: ssl.SSLContext | None = None,
     implicit_tls: ssl.SSLContext | None = None,
     users: dict[str, str] | None = None,
+    messages_per_session: int | None = None,
 ) -> Iterator[int]:
-    """Run an SMTP server on 127.0.0.1 for the block; yields its port."""
+    """Run an SMTP server on 127.0.0.1 for the block; yields its port.
+
+    With `messages_per_session`, a MAIL FROM past that many in one session gets
+    "421" and the session is closed, as busy servers do."""
     options: dict[str, Any] = {}
+    if messages_per_session:
+        options.update(command_call_limit={"MAIL": messages_per_session})
     if starttls:
         options.update(tls_context=starttls, require_starttls=True)
     if users:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,6 +145,41 @@ def test_recipient_refused_with_5xx_is_permanent_and_4xx_temporary() -> None:
     assert str(gone.value).endswith("refused it: 550 No such user")
     assert not full.value.permanent
     assert [r.rcpt_tos for r in inbox.received] == [["a@example.org"]]
+
+
+def test_a_server_taking_one_message_per_session_gets_each_in_a_new_session() -> None:
+    inbox = Inbox()
+    recipients = ["a@example.org", "b@example.org", "c@example.org"]
+    with smtp_server(inbox, messages_per_session=1) as port:
+        transport = SmtpTransport(settings(port))
+        for recipient in recipients:
+            transport.send(mail(recipient))
+        transport.close()
+    assert [r.rcpt_tos for r in inbox.received] == [[r] for r in recipients]
+
+
+def test_a_session_the_server_closed_between_messages_is_opened_again() -> None:
+    inbox = Inbox(hang_up=True)
+    with smtp_server(inbox) as port:
+        transport = SmtpTransport(settings(port))
+        transport.send(mail("a@example.org"))
+        time.sleep(0.3)  # the server hangs up meanwhile
+        transport.send(mail("b@example.org"))
+        transport.close()
+    assert [r.rcpt_tos for r in inbox.received] == [["a@example.org"], ["b@example.org"]]
+
+
+class Busy(Inbox):
+    async def handle_MAIL(self, *args: Any) -> str:
+        return "421 4.3.2 Too busy, try later"
+
+
+def test_a_server_too_busy_for_a_new_session_is_unavailable_for_now() -> None:
+    with smtp_server(Busy()) as port:
+        transport = SmtpTransport(settings(port))
+        with pytest.raises(ServerUnavailable, match=r"421 4\.3\.2 Too busy") as busy:
+            transport.send(mail())
+    assert not busy.value.permanent
 
 
 def test_outbox_writes_one_eml_file_per_recipient_and_period(tmp_path: Path) -> None:

@@ -32,6 +32,10 @@ class ServerUnavailable(DeliveryError):
         super().__init__(recipient, reason, permanent=False)
 
 
+class _NotTaken(Exception):
+    """The session ended before the message was handed over: the server does not have it."""
+
+
 class Transport(Protocol):
     def send(self, mail: Outgoing) -> None:
         """Return once the message is accepted; raise DeliveryError otherwise."""
@@ -68,26 +72,67 @@ class SmtpTransport:
         self._client: Any = None
 
     def send(self, mail: Outgoing) -> None:
-        client = self._client or self._connect(mail.recipient)
+        reused = self._client is not None
+        try:
+            self._send(mail)
+        except _NotTaken as exc:
+            self.close()
+            if not reused:
+                raise ServerUnavailable(mail.recipient, f"{self._where()}: {exc}") from None
+            # Servers end idle sessions and cap the messages of one (421): neither
+            # took this message, so a new session may, now rather than at the next retry.
+            try:
+                self._send(mail)
+            except _NotTaken as again:
+                self.close()
+                raise ServerUnavailable(mail.recipient, f"{self._where()}: {again}") from None
+
+    def _send(self, mail: Outgoing) -> None:
+        """One message on the open session (or a new one); `_NotTaken` when the session
+        ended before the server could have taken it."""
+        smtp = (self._client or self._connect(mail.recipient)).smtp
         where = self._where()
         try:
-            refused = client.smtp.sendmail(mail.sender, [mail.recipient], mail.data)
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, reply = exc.recipients.get(mail.recipient, (450, b"refused"))
-            raise _refusal(mail.recipient, where, code, reply) from None
-        except smtplib.SMTPResponseException as exc:
+            code, reply = self._envelope(smtp, mail)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise _NotTaken(f"the session ended before the message was sent ({exc})") from None
+        if code == 421:
+            raise _NotTaken(f"the server ended the session: {code} {_reply(reply)}")
+        if code not in (250, 251):
+            _reset(smtp)
+            raise _refusal(mail.recipient, where, code, reply)
+        try:
+            code, reply = smtp.data(mail.data)
+        except smtplib.SMTPDataError as exc:
+            # DATA itself refused: nothing of the message was sent.
+            if exc.smtp_code == 421:
+                reason = f"the server ended the session: 421 {_reply(exc.smtp_error)}"
+                raise _NotTaken(reason) from None
+            _reset(smtp)
             raise _refusal(mail.recipient, where, exc.smtp_code, exc.smtp_error) from None
         except (smtplib.SMTPException, OSError) as exc:
-            # The connection broke: the server may or may not have the message. Resending
-            # it (the same bytes) later is the only way not to lose it. The next message
-            # opens a new connection: a server that drops long sessions stops nobody.
+            # The connection broke while the message was on its way: the server may
+            # or may not have it. Resending it (the same bytes) later is the only way
+            # not to lose it. The next message opens a new connection.
             self.close()
             raise DeliveryError(
                 mail.recipient, f"{where}: connection lost: {exc}", permanent=False
             ) from None
-        if mail.recipient in refused:
-            code, reply = refused[mail.recipient]
+        if code == 421:
+            raise _NotTaken(f"the server ended the session: {code} {_reply(reply)}")
+        if code != 250:
             raise _refusal(mail.recipient, where, code, reply)
+
+    @staticmethod
+    def _envelope(smtp: smtplib.SMTP, mail: Outgoing) -> tuple[int, bytes]:
+        """MAIL FROM and RCPT TO, as smtplib's sendmail sends them: the first reply
+        that is not a success, or RCPT's."""
+        smtp.ehlo_or_helo_if_needed()
+        options = [f"SIZE={len(mail.data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+        code, reply = smtp.mail(mail.sender, options)
+        if code != 250:
+            return code, reply
+        return smtp.rcpt(mail.recipient)
 
     def close(self) -> None:
         if self._client is not None:
@@ -156,6 +201,13 @@ class SmtpTransport:
 def transport_for(settings: SmtpSettings | None, outbox: Path) -> Transport:
     """SMTP when `[smtp]` is configured; the outbox folder otherwise."""
     return SmtpTransport(settings) if settings else OutboxTransport(outbox)
+
+
+def _reset(smtp: smtplib.SMTP) -> None:
+    # After a refusal, the session is kept for the next recipient; if it is gone,
+    # the next message finds out and opens another.
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        smtp.rset()
 
 
 def _quit(client: Any) -> None:
