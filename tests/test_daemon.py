@@ -253,6 +253,24 @@ def test_sighup_with_a_broken_config_keeps_the_running_one(
 
 
 @pytest.mark.slow
+def test_sighup_changing_the_instance_name_is_refused_until_a_restart(
+    daemon: tuple[Daemon, int], project: Path
+) -> None:
+    proc, port = daemon
+    config = project / "config.toml"
+    config.write_text(config.read_text().replace("[daemon]\n", "[daemon]\ninstance = 'renamed'\n"))
+    proc.proc.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    seed(project / "seeds", "after.md", "Ferry service resumes")
+    assert wait_for(lambda: "Ferry service resumes" in titles(port), timeout=3)
+    assert proc.stop() == 0
+    assert (
+        "configuration not reloaded, keeping the running one: config: daemon.instance: "
+        "cannot change while the daemon runs; restart it"
+    ) in proc.stderr
+
+
+@pytest.mark.slow
 def test_a_failing_build_is_logged_and_the_daemon_keeps_going(
     daemon: tuple[Daemon, int], project: Path
 ) -> None:

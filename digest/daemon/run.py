@@ -129,8 +129,24 @@ class _Daemon:
         """Switch to the configuration file as it is now; keep the old one if it is bad."""
         try:
             new = load()
-            if new.paths.state != self.config.paths.state:
-                raise ConfigError("paths.state", "cannot change while the daemon runs; restart it")
+            # The state lock, the database connection and the lease were taken with these.
+            for key, then, now in (
+                ("paths.state", self.config.paths.state, new.paths.state),
+                ("paths.database", self.config.paths.database, new.paths.database),
+                (
+                    "daemon.lease_seconds",
+                    self.config.daemon.lease_seconds,
+                    new.daemon.lease_seconds,
+                ),
+                (
+                    "daemon.renew_seconds",
+                    self.config.daemon.renew_seconds,
+                    new.daemon.renew_seconds,
+                ),
+                ("daemon.instance", self.config.daemon.instance, new.daemon.instance),
+            ):
+                if then != now:
+                    raise ConfigError(key, "cannot change while the daemon runs; restart it")
         except ConfigError as exc:
             log.error("configuration not reloaded, keeping the running one: %s", exc)
             return
