@@ -509,15 +509,13 @@ class App:
         store = self.store
         # Documents stream through in windows, carrying only what inference
         # reads: a large archive is never held in memory at once.
-        inputs = (
-            (doc.id, doc.themes, doc.title, doc.article.text)
-            for doc in store.iter_documents()
-            if doc.themes.inferred
-        )
         changes = [
             (doc_id, themes)
             for doc_id, before, themes in self._map(
-                infer_themes, make_ingest(self.config, self._theme_model()), inputs, keep_themes
+                infer_themes,
+                make_ingest(self.config, self._theme_model()),
+                store.inferred_themes(),
+                keep_themes,
             )
             if themes != before
         ]

@@ -153,6 +153,13 @@ def test_documents_are_found_by_id_by_period_and_as_refs(store_location: Path | 
     assert [d.path for d in between] == ["doc-4.md", "doc-3.md"]
     assert [r.id for r in store.refs()] == [d.id for d in reversed(docs)]
     assert sorted(d.id for d in store.iter_documents()) == sorted(d.id for d in docs)
+    with_standfirst = replace(docs[1], article=replace(docs[1].article, standfirst="In short."))
+    with store.transaction():
+        store.put(with_standfirst, size=1, mtime_ns=1)
+    docs[1] = with_standfirst
+    assert sorted(store.inferred_themes()) == sorted(
+        (d.id, d.themes, d.title, d.article.text) for d in docs if d.themes.inferred
+    )
     assert store.unlabelled_count() == 3
     assert len(store.unlabelled_texts(2)) == 2
     assert [themes for _, themes in store.labelled_examples(per_theme=2)] == [("Energy",)] * 2
