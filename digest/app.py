@@ -47,6 +47,8 @@ EXAMPLES_PER_THEME = 500
 # Unlabelled documents, newest first, the theme model teaches itself from: enough
 # to learn a corpus's vocabulary, few enough to train in about a second.
 SELF_TRAINING_DOCUMENTS = 2000
+# The state folder's subfolder of compiled page templates (see keep_compiled_templates).
+COMPILED_TEMPLATES = "templates"
 
 
 class Progress(Protocol):
@@ -228,6 +230,7 @@ class App:
         from digest.enrich.themes import theme_names
         from digest.mail.archive import digests_feed
         from digest.parallel import map_documents
+        from digest.publish.pages import keep_compiled_templates
         from digest.publish.render import Rendered, Renderer, Task, render_failed, render_task
         from digest.publish.site import publish
         from digest.store import page_document
@@ -240,6 +243,8 @@ class App:
 
         feeds = self.config.paths.feeds
         since = self._since()
+        # Pages rendered in this process (a small change) load their templates compiled.
+        keep_compiled_templates(self.config.paths.state / COMPILED_TEMPLATES)
         published = publish(
             self.store.refs(),
             self.store.page_rows,
