@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from digest.formats import markdown
+from tests.conftest import WriteConfig
 
 
 def _modules_after(code: str) -> set[str]:
@@ -35,3 +37,20 @@ def test_parsing_plain_markdown_does_not_load_markdown_it_py() -> None:
 def test_a_source_the_compiled_renderer_cannot_take_still_renders_with_markdown_it_py() -> None:
     # A code span goes to markdown-it-py (see _compiled_differs).
     assert markdown.render_html("A `span`.") == "<p>A <code>span</code>.</p>\n"
+
+
+def test_a_rebuild_with_nothing_changed_loads_no_parsing_publishing_or_network_module(
+    write_config: WriteConfig, project: Path
+) -> None:
+    (project / "seeds" / "a.md").write_text("# Grid plan\n\nOperators agree a plan.\n", "utf-8")
+    write_config()
+    config = str(project / "config.toml")
+    build = f"from digest.cli import main\nmain(['--config', {config!r}, 'build'])"
+    assert "digest.ingest" in _modules_after(build), "the first build parses"
+    loaded = _modules_after(build)
+    assert "digest.app" in loaded
+    heavy = {
+        "digest.ingest", "digest.enrich.pipeline", "digest.publish.site", "numpy", "jinja2",
+        "lxml", "yaml", "socket", "secrets", "asyncio", "email_validator",
+    }  # fmt: skip
+    assert loaded & heavy == set()

@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.mail.addresses import AddressError, _validated, plain_address
+from digest.mail.addresses import (
+    AddressError,
+    _validated,
+    plain_address,
+    plain_private_address,
+)
 
 
 def validator_says(value: str) -> str | None:
@@ -45,6 +50,23 @@ def test_every_address_the_quick_check_accepts_email_validator_accepts_unchanged
     quick = plain_address(value)
     if quick is not None:
         assert validator_says(value) == quick == value
+
+
+@settings(max_examples=600, deadline=None)
+@given(address)
+def test_every_private_address_the_quick_check_accepts_email_validator_gives_alike(
+    value: str,
+) -> None:
+    quick = plain_private_address(value)
+    if quick is not None:
+        assert validator_says(value) == quick
+
+
+@pytest.mark.parametrize(
+    "value", ["digest@localhost", "desk.bot@Mail.internal", "a+b@host.test", "x@local"]
+)
+def test_plain_addresses_at_private_domains_take_the_quick_check(value: str) -> None:
+    assert plain_private_address(value) == validator_says(value) is not None
 
 
 @pytest.mark.parametrize(

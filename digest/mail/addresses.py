@@ -38,7 +38,7 @@ def normalize_address(value: str) -> str:
     Internationalised domains become their IDNA form; a non-ASCII local part is
     refused because it needs SMTPUTF8, which not every server offers.
     """
-    return plain_address(value) or _validated(value)
+    return plain_address(value) or plain_private_address(value) or _validated(value)
 
 
 def plain_address(value: str) -> str | None:
@@ -49,6 +49,15 @@ def plain_address(value: str) -> str | None:
     if value.rpartition(".")[2] in _SPECIAL_USE:
         return None
     return value
+
+
+def plain_private_address(value: str) -> str | None:
+    """A plain local part at a private domain ("digest@localhost", the default sender)
+    as `_validated` gives it, without asking email-validator; else None."""
+    local, _, domain = value.rpartition("@")
+    if _PRIVATE_DOMAIN.fullmatch(domain) and plain_address(f"{local}@example.org"):
+        return f"{local}@{domain.lower()}"
+    return None
 
 
 def _validated(value: str) -> str:
