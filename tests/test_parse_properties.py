@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from digest.decode import decode
 from digest.errors import DocumentError
+from digest.formats import frontmatter
 from digest.model import Article
 from digest.parse import parse
 
@@ -104,3 +105,51 @@ def test_any_bytes_decode_to_text_or_are_rejected(data: bytes, text: str) -> Non
         else:
             assert "\ufffd" not in decoded and "\r" not in decoded
             assert_article_or_rejected(decoded, "doc.txt")
+
+
+_YAML_ATOMS = [
+    "Kenya", "2024-10-28T09:30:00+00:00", "2024-13-45", "12", "0x1F", "1.5", ".inf", "yes",
+    "No", "~", "null", "Jane O'Neil", "a: b", "a:b", "x #y", '"quoted: x"', '"esc \\x41 \\u00e9"',
+    '"bad \\q"', "'single ''q'''", "'", '"', "-dash", "Café", "中文", "http://x.org/a?b=c",
+    "50%", "@at", "`tick`", "a, b", "[x]", "['a', \"b\"]", "[]", "{a: 1}", "[x", "?q", "|", ">",
+    "&anchor", "*alias", "!tag", "!!str 5", "%p", "", "\\", "\xa0", "<<", "...", ":", "\t",
+    "\x85", "\u2028", "\ufeff", "\r",
+]  # fmt: skip
+_YAML_KEYS = ["title", "tags", "theme", "date", "a b", "x:", '"q k"', "1", "? k", "- k"]
+_yaml_scalar = st.lists(st.sampled_from(_YAML_ATOMS), min_size=1, max_size=3).map(" ".join)
+_yaml_flow = st.lists(
+    st.one_of(st.sampled_from(["Health", "'Law & Order'", '"A, B"', "x-y", "Café"]), _yaml_scalar),
+    max_size=3,
+).map(lambda items: "[" + ", ".join(items) + "]")
+_yaml_line = st.tuples(
+    st.sampled_from(["", "  ", "    ", "- ", "  - "]),
+    st.sampled_from(_YAML_KEYS),
+    st.sampled_from([": ", ":", ": |\n  ", ": >\n  ", ":\n  - "]),
+    st.one_of(_yaml_scalar, _yaml_flow),
+).map("".join)
+_yaml_text = st.lists(_yaml_line, min_size=1, max_size=6).map("\n".join)
+
+
+def _pyyaml(raw: str) -> object:
+    try:
+        return ("read", yaml.load(raw, Loader=frontmatter._Loader))
+    except yaml.YAMLError as exc:
+        return ("refused", str(exc))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(_yaml_text)
+def test_front_matter_reads_as_pyyaml_reads_it_whichever_parser_reads_it(raw: str) -> None:
+    # libyaml reads what it reads as PyYAML does; the rest goes to PyYAML.
+    try:
+        found: object = ("read", frontmatter._load_yaml(raw))
+    except yaml.YAMLError as exc:
+        found = ("refused", str(exc))
+    assert found == _pyyaml(raw)
+
+
+def test_everyday_front_matter_is_read_by_libyaml() -> None:
+    raw = 'title: "Kenya Moves to Expand Hospital Programme"\ndate: 2024-10-28T09:30:00+00:00\n'
+    raw += "tags: [Health, 'Law and Order', Public policy]\nauthors:\n  - Chidi Volkova\n"
+    assert frontmatter._NOT_FOR_LIBYAML.search(raw) is None
+    assert frontmatter._load_yaml(raw)["date"] == "2024-10-28T09:30:00+00:00"

@@ -47,6 +47,19 @@ class _Loader(yaml.SafeLoader):
             self.depth -= 1
 
 
+# libyaml reads YAML several times faster than PyYAML's own parser, but reads some of it
+# otherwise: tabs and other line breaks, byte-order marks, directives, tags, anchors
+# and indicators opening a line, plain scalars in flow collections (URLs, `?`, `:`), and
+# errors. It reads only front matter free of all that, shallow enough that it cannot
+# reach MAX_DEPTH, and whose characters PyYAML accepts; whatever it refuses goes to
+# PyYAML, for PyYAML's answer or error (tests/test_parse_properties.py holds the two
+# to the same values on generated front matter).
+_C_LOADER = getattr(yaml, "CSafeLoader", None)
+_NOT_FOR_LIBYAML = re.compile(
+    r"[\t\r\x85\u2028\u2029\ufeff]|^[%?&*!|>@`]|[\[{][^\n]*[^\w \xa0,.'\"\[\]{}\n-]", re.M
+)
+
+
 @dataclass(frozen=True, slots=True)
 class FrontMatter:
     kind: str  # "yaml" or "toml"
@@ -91,7 +104,7 @@ def _load(kind: str, raw: str, *, first_line: int) -> Mapping[str, object] | Non
         except RecursionError:
             raise FormatError("TOML front matter is nested too deep") from None
     try:
-        values = yaml.load(raw, Loader=_Loader)  # a SafeLoader: builds plain data only
+        values = _load_yaml(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + first_line}" if mark is not None else ""
@@ -101,3 +114,22 @@ def _load(kind: str, raw: str, *, first_line: int) -> Mapping[str, object] | Non
         raise FormatError("YAML front matter is nested too deep") from None
     # Prose between two rules is a markdown body, not front matter.
     return values if isinstance(values, dict) else None
+
+
+def _load_yaml(raw: str) -> Any:
+    """The data of a YAML document, as PyYAML's safe loader reads it."""
+    if (
+        _C_LOADER is not None
+        and raw.count("\n") + raw.count("[") + raw.count("{") < MAX_DEPTH
+        and _NOT_FOR_LIBYAML.search(raw) is None
+        and yaml.reader.Reader.NON_PRINTABLE.search(raw) is None
+    ):
+        loader = _C_LOADER(raw)
+        loader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers  # dates stay text
+        try:
+            return loader.get_single_data()
+        except Exception:
+            pass  # PyYAML reads it again, for its own answer or error
+        finally:
+            loader.dispose()
+    return yaml.load(raw, Loader=_Loader)  # a SafeLoader: builds plain data only
