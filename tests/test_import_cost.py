@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from digest.daemon.leader import Leadership
 from digest.formats import markdown
+from digest.logs import NOTICE
 from tests.conftest import WriteConfig
 
 
@@ -51,6 +55,18 @@ def test_a_rebuild_with_nothing_changed_loads_no_parsing_publishing_or_network_m
     assert "digest.app" in loaded
     heavy = {
         "digest.ingest", "digest.enrich.pipeline", "digest.publish.site", "numpy", "jinja2",
-        "lxml", "yaml", "socket", "secrets", "asyncio", "email_validator",
+        "lxml", "yaml", "socket", "secrets", "asyncio", "email_validator", "logging",
     }  # fmt: skip
     assert loaded & heavy == set()
+
+
+def test_the_lease_still_says_it_leads_where_logging_is_configured(
+    write_config: WriteConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    leadership = Leadership(write_config())
+    with caplog.at_level(NOTICE, logger="digest.daemon"):
+        assert leadership.start()
+        leadership.stop()
+    assert ("digest.daemon", NOTICE, "leading: this instance publishes and sends") in (
+        caplog.record_tuples
+    )

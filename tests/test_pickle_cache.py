@@ -6,6 +6,7 @@ import pickle
 import re
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,39 @@ def test_the_region_matcher_loaded_from_the_state_folder_infers_as_a_fresh_one(
 def test_the_region_matcher_is_built_anew_for_other_configured_countries() -> None:
     assert regions_key({"TR": "Europe"}) != regions_key({})
     assert regions_key({}) == regions_key({})
+
+
+@dataclass(frozen=True, slots=True)
+class _Plain:
+    name: str
+    codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _KeywordOnly:
+    name: str
+    size: int = field(kw_only=True)
+
+
+@dataclass
+class _Checked:
+    name: str
+    seen: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.seen.append(self.name)
+
+
+def test_large_tables_and_dataclasses_load_back_equal(tmp_path: Path) -> None:
+    table = {f"town {n}": f"C{n % 7}" for n in range(5000)}
+    value = {
+        "table": table,
+        "mixed": {**table, "n": 1},
+        "plain": [_Plain("Lima", ("PE",)), _Plain("Nowhere")],
+        "keyword": _KeywordOnly("x", size=2),
+        "checked": _Checked("y"),
+    }
+    load_or_build(tmp_path / "x.pickle", "k", lambda: value)
+    _, loaded = pickle.loads((tmp_path / "x.pickle").read_bytes())
+    assert loaded == value
+    assert loaded["checked"].seen == ["y"]

@@ -8,7 +8,7 @@ after its last renewal, so a follower takes over within the sum of the two.
 
 from __future__ import annotations
 
-import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -18,11 +18,25 @@ from digest.config import Config
 from digest.engines import is_postgresql
 from digest.errors import DigestError, LockedError
 from digest.lease import Instance, Lease, LeaseTable
-from digest.logs import NOTICE
 from digest.store import Store
 from digest.text import printable
 
-log = logging.getLogger("digest.daemon")
+
+def _log(level: str, message: str, *args: object) -> None:
+    """Log on the daemon's logger at `level`: "debug", "notice", "warning" or "error".
+
+    Until something imports logging nothing can have configured it, and a record
+    below a warning goes nowhere: a one-shot command (build, send), whose lease has
+    only a notice to give, skips importing it (about 10 ms of each run).
+    """
+    if level in ("debug", "notice") and "logging" not in sys.modules:
+        return
+    import logging
+
+    from digest.logs import NOTICE
+
+    number = {"debug": logging.DEBUG, "notice": NOTICE, "warning": logging.WARNING}
+    logging.getLogger("digest.daemon").log(number.get(level, logging.ERROR), message, *args)
 
 
 def open_store(config: Config) -> Store:
@@ -92,9 +106,9 @@ class Leadership:
                     # An exclusive lease does not run out: its renewal waits for this
                     # instance's own build to let go of SQLite's write lock.
                     if self.lease.exclusive and self.lease.held():
-                        log.debug("lease: not renewed: %s", exc)
+                        _log("debug", "lease: not renewed: %s", exc)
                     elif self._looked.is_set():
-                        log.error("lease: cannot reach the state database: %s", exc)
+                        _log("error", "lease: cannot reach the state database: %s", exc)
                     else:
                         self.first_error = exc
                     if store is not None:
@@ -104,10 +118,10 @@ class Leadership:
                 if now_held != held:
                     held = now_held
                     (self._held.set if held else self._held.clear)()
-                    log.log(NOTICE if held else logging.WARNING, "%s", note or _LOST)
+                    _log("notice" if held else "warning", "%s", note or _LOST)
                     (self._gained if held else self._lost)()
                 elif note and not self._looked.is_set():
-                    log.log(NOTICE, "%s", note)
+                    _log("notice", "%s", note)
                 self._looked.set()
                 if self._stop.wait(self._config.daemon.renew_seconds):
                     break
@@ -117,7 +131,7 @@ class Leadership:
                 try:
                     self.lease.release(store.leases)
                 except DigestError as exc:
-                    log.error("lease: could not hand it over: %s", exc)
+                    _log("error", "lease: could not hand it over: %s", exc)
                 store.close()
 
     def _look(self, table: LeaseTable, held: bool) -> tuple[bool, str]:

