@@ -23,7 +23,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from digest.engines import Engine, Rows, connect, is_postgresql
 from digest.errors import StoreError
@@ -147,9 +147,12 @@ STATE_TABLES = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class IndexRow:
-    """What the store knows of a document without loading it."""
+class IndexRow(NamedTuple):
+    """What the store knows of a document without loading it.
+
+    A named tuple, not a dataclass: every build that reads a file reads one per
+    document, and making 10,000 frozen dataclasses took it about 0.03 s.
+    """
 
     id: str
     path: str
@@ -353,8 +356,10 @@ class Store:
         rows = self._db.execute(
             "SELECT id, path, content_hash, size, mtime_ns, labelled FROM documents"
         )
+        new = tuple.__new__  # a named tuple's own constructor is a slower Python call
         return {
-            row[1]: IndexRow(row[0], row[1], row[2], row[3], row[4], bool(row[5])) for row in rows
+            row[1]: new(IndexRow, (row[0], row[1], row[2], row[3], row[4], bool(row[5])))
+            for row in rows
         }
 
     def documents(self) -> list[Document]:
