@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from digest import __version__
@@ -330,7 +331,8 @@ class App:
         from digest.ingest import failed, prepare
 
         ingest = self._ingest_models()
-        slugs = store.slugs()
+        # Every slug in use, read when a new document first needs one (an edit never does).
+        slugs = cache(store.slugs)
         jobs = [(cand.relpath, cand.path) for cand, _ in todo]
         outcomes = self._map(prepare, ingest, jobs, failed)
         for n, ((cand, digest), outcome) in enumerate(zip(todo, outcomes, strict=True)):
@@ -410,7 +412,7 @@ class App:
         enriched: Enriched,
         old: Document | None,
         now: datetime,
-        slugs: set[str],
+        slugs: Callable[[], set[str]],
     ) -> Document:
         article, stated, revised = trusted_dates(article, now)
         if old:
@@ -421,7 +423,7 @@ class App:
         else:
             first_seen = now
             doc_id = f"tag:{self.config.feed.authority},{now:%Y-%m-%d}:entry/{digest[:16]}"
-            slug = _unique(slugify(enriched.title), slugs)
+            slug = _unique(slugify(enriched.title), slugs())
             updated = revised or stated or now
         published = stated or first_seen
         return Document(
