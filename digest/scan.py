@@ -90,10 +90,13 @@ def _walk(
     for entry in entries:
         name = entry.name
         relpath = prefix + name
-        # The common case inline (no ignore patterns): this runs for every file.
+        # The common case inline (no ignore patterns, a name no leftover can start
+        # with): this runs for every file on every build.
+        lower = name.lower()
         if (
             name[0] == "."
-            or _leftover(name.lower())
+            or lower.endswith(_LEFTOVER_ENDINGS)
+            or (lower[0] in "~#" and _leftover(lower))
             or (ignore and _skipped(name, relpath, ignore))
         ):
             continue
