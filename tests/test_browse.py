@@ -56,3 +56,26 @@ def test_months_are_listed_newest_first_with_their_counts() -> None:
         ("Europe", "regions/europe.html"),
         ("Unclassified", "regions/unclassified.html"),
     ]
+
+
+def test_a_month_of_more_than_four_pages_is_cut_by_day_and_linked_at_its_oldest_day() -> None:
+    start = datetime(2025, 3, 1, tzinfo=UTC)
+    # 401 articles over 3 days of March, the first day's 150 in two parts; one in April.
+    times = [start + timedelta(minutes=n) for n in range(150)]
+    times += [start + timedelta(days=1 + n % 2, minutes=n) for n in range(251)]
+    refs = newest_first([ref(n, when) for n, when in enumerate(times)])
+    refs.insert(0, ref(999, datetime(2025, 4, 2, tzinfo=UTC)))
+    listing = site_map(refs).everything
+    assert [(p.path, p.label, len(p.ids)) for p in listing.pages] == [
+        ("archive/2025-03-01.html", "1 March 2025 (1 of 2)", PAGE),
+        ("archive/2025-03-01-2.html", "1 March 2025 (2 of 2)", 50),
+        ("archive/2025-03-02.html", "2 March 2025 (1 of 2)", PAGE),
+        ("archive/2025-03-02-2.html", "2 March 2025 (2 of 2)", 26),
+        ("archive/2025-03-03.html", "3 March 2025 (1 of 2)", PAGE),
+        ("archive/2025-03-03-2.html", "3 March 2025 (2 of 2)", 25),
+        ("archive/2025-04.html", "April 2025", 1),
+    ]
+    assert [(m.label, m.path, m.count) for m in listing.months] == [
+        ("April 2025", "archive/2025-04.html", 1),
+        ("March 2025", "archive/2025-03-01.html", 401),
+    ]

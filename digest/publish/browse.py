@@ -1,9 +1,10 @@
 """The browsable archive: a page per region and per theme, and every article by month.
 
-Archive pages are cut by calendar month (of publication, UTC), then into parts
-of `PAGE` articles counted from the oldest. Adding an article, even an old one,
-changes only the pages of its own month; every other page keeps its address and
-its bytes, so links to them and caches of them stay good.
+Archive pages are cut by calendar month (of publication, UTC), or by day in a
+month of more than `BY_DAY` pages' worth, then into parts of `PAGE` articles
+counted from the oldest. Adding an article, even an old one, changes only the
+pages of its own month (or day); every other page keeps its address and its
+bytes, so links to them and caches of them stay good.
 
 Everything here is planned from `DocumentRef`s alone: which page shows which
 documents is known before any document is loaded.
@@ -20,6 +21,9 @@ from digest.model import UNCLASSIFIED, DocumentRef
 from digest.text import label_slugs, slugify
 
 PAGE = 100  # articles on one archive page
+# A month of more articles than this many pages' worth is cut by day: an old
+# article added or removed then re-cuts the pages of one day, not of a month.
+BY_DAY = 4
 
 _MONTHS = (
     "January February March April May June July August September October November December"
@@ -28,19 +32,29 @@ _MONTHS = (
 
 @dataclass(frozen=True, slots=True)
 class ArchivePage:
-    """One page of a listing's archive: part of one month, newest first."""
+    """One page of a listing's archive: part of one month or day, newest first."""
 
     path: str
-    month: str  # "2025-01"
-    part: int  # 1 for the oldest articles of the month
+    period: str  # "2025-01", or "2025-01-31" in a month cut by day
+    part: int  # 1 for the oldest articles of the period
     parts: int
     ids: tuple[str, ...]
 
     @property
+    def month(self) -> str:
+        return self.period[:7]
+
+    @property
     def label(self) -> str:
-        year, month = self.month.split("-")
-        name = f"{_MONTHS[int(month) - 1]} {year}"
+        name = _period_name(self.period)
         return name if self.parts == 1 else f"{name} ({self.part} of {self.parts})"
+
+
+def _period_name(period: str) -> str:
+    """ "January 2025", or "31 January 2025"."""
+    year, month, *day = period.split("-")
+    name = f"{_MONTHS[int(month) - 1]} {year}"
+    return f"{int(day[0])} {name}" if day else name
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +77,16 @@ class Listing:
 
     @property
     def months(self) -> tuple[MonthLink, ...]:
-        """One link per month, newest first."""
-        firsts = [p for p in self.pages if p.part == 1]
+        """One link per month, to its oldest page, newest first."""
+        firsts: dict[str, ArchivePage] = {}
         counts: dict[str, int] = {}
         for page in self.pages:
+            firsts.setdefault(page.month, page)
             counts[page.month] = counts.get(page.month, 0) + len(page.ids)
-        return tuple(MonthLink(p.month, p.label, p.path, counts[p.month]) for p in reversed(firsts))
+        return tuple(
+            MonthLink(m, p.label if p.period == m else _period_name(m), p.path, counts[m])
+            for m, p in reversed(firsts.items())
+        )
 
     def neighbours(self, index: int) -> tuple[ArchivePage | None, ArchivePage | None]:
         """The pages of older and of newer articles beside page `index`."""
@@ -88,17 +106,17 @@ def site_map(
     refs: Sequence[DocumentRef],
     themes: ThemeNames | None = None,
     *,
-    months: Mapping[str, str] | None = None,
+    days: Mapping[str, str] | None = None,
 ) -> SiteMap:
     """Every listing of the site, from `refs` newest first.
 
     With the taxonomy's `themes`, a label is listed under the theme it names,
-    as in the theme feeds. `months` is each document's UTC month ("2025-01"),
+    as in the theme feeds. `days` is each document's UTC day ("2025-01-31"),
     when the caller knows it already.
     """
-    if months is None:
-        months = {ref.id: ref.published.astimezone(UTC).strftime("%Y-%m") for ref in refs}
-    everything = _listing("", "", "index.html", "archive", refs, months)
+    if days is None:
+        days = {ref.id: ref.published.astimezone(UTC).date().isoformat() for ref in refs}
+    everything = _listing("", "", "index.html", "archive", refs, days)
     kinds = []
     groups: dict[tuple[str, ...], tuple[str, ...]] = {}
     for kind in ("regions", "themes"):
@@ -114,7 +132,7 @@ def site_map(
         kinds.append(
             tuple(
                 _listing(kind, name, f"{kind}/{slugs[name]}.html", f"{kind}/{slugs[name]}",
-                         members[name], months)
+                         members[name], days)
                 for name in names
             )
         )  # fmt: skip
@@ -145,16 +163,21 @@ def _listing(
     path: str,
     folder: str,
     refs: Sequence[DocumentRef],
-    months: Mapping[str, str],
+    days: Mapping[str, str],
 ) -> Listing:
     by_month: dict[str, list[str]] = {}
     for ref in reversed(refs):  # oldest first
-        by_month.setdefault(months[ref.id], []).append(ref.id)
+        by_month.setdefault(days[ref.id][:7], []).append(ref.id)
     pages = []
     for month in sorted(by_month):
-        ids = by_month[month]
-        chunks = [ids[i : i + PAGE] for i in range(0, len(ids), PAGE)]
-        for part, chunk in enumerate(chunks, start=1):
-            page_path = f"{folder}/{month}.html" if part == 1 else f"{folder}/{month}-{part}.html"
-            pages.append(ArchivePage(page_path, month, part, len(chunks), tuple(reversed(chunk))))
+        periods: dict[str, list[str]] = {month: by_month[month]}
+        if len(by_month[month]) > BY_DAY * PAGE:
+            periods = {}
+            for doc_id in by_month[month]:
+                periods.setdefault(days[doc_id], []).append(doc_id)
+        for period, ids in periods.items():
+            chunks = [ids[i : i + PAGE] for i in range(0, len(ids), PAGE)]
+            for part, chunk in enumerate(chunks, start=1):
+                page = f"{folder}/{period}.html" if part == 1 else f"{folder}/{period}-{part}.html"
+                pages.append(ArchivePage(page, period, part, len(chunks), tuple(reversed(chunk))))
     return Listing(kind, name, path, tuple(r.id for r in refs), tuple(pages))

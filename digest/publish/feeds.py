@@ -76,7 +76,7 @@ class FeedPage:
 # A month with more entries than this many documents' worth is archived day
 # by day: an old entry added or removed then re-cuts one day of a crowded
 # month, not the whole month.
-BY_DAY = 20
+BY_DAY = 4
 
 Period = tuple[str, tuple[str, ...]]  # (archive document name, ids oldest first)
 

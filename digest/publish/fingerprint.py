@@ -10,15 +10,20 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
+# Bumped whenever which file shows which documents changes (how archives are
+# cut, what a page is named): the next build then plans every file again
+# rather than only those its changes touch, which would mix two layouts.
+LAYOUT = 2
+
 
 @cache
 def templates_version() -> str:
-    """Changes whenever a shipped page template or the stylesheet changes.
+    """Changes whenever a shipped page template or the stylesheet changes, or the `LAYOUT`.
 
     Part of the site key, so that a new release re-renders every page even
     when its version number stayed the same.
     """
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"layout {LAYOUT}\0".encode())
     # The folder itself, not importlib.resources: that would import zipfile, shutil
     # and tempfile into every rebuild for a package that is always a folder.
     folder = Path(__file__).resolve().parent.parent / "templates"

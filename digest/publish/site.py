@@ -249,7 +249,7 @@ class _Site:
             outlines.append((label, entries))
             listed.append((label, specs))
         outlines.append(("Digests", [(f"{feed.title}: digests", DIGESTS_FEED)]))
-        site = site_map(refs, themes, months={i: day[:7] for i, day in days.items()})
+        site = site_map(refs, themes, days=days)
         return cls(
             feed, themes, since, refs, all_ids, days, feeds, outlines,
             _subscriptions(listed, feed.title), all_slugs, groups, site,
