@@ -1,10 +1,10 @@
 """The browsable archive: a page per region and per theme, and every article by month.
 
 Archive pages are cut by calendar month (of publication, UTC), or by day in a
-month of more than `BY_DAY` pages' worth, then into parts of `PAGE` articles
-counted from the oldest. Adding an article, even an old one, changes only the
-pages of its own month (or day); every other page keeps its address and its
-bytes, so links to them and caches of them stay good.
+month of more than `BY_DAY` pages' worth (by hour in such a day: periods.py),
+then into parts of `PAGE` articles counted from the oldest. Adding an article,
+even an old one, changes only the pages of its own period; every other page
+keeps its address and its bytes, so links to them and caches of them stay good.
 
 Everything here is planned from `DocumentRef`s alone: which page shows which
 documents is known before any document is loaded.
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC
 
 from digest.enrich.themes import ThemeNames
 from digest.model import UNCLASSIFIED, DocumentRef
+from digest.publish.periods import period_name, periods, stamp
 from digest.text import label_slugs, slugify
 
 PAGE = 100  # articles on one archive page
@@ -25,17 +25,13 @@ PAGE = 100  # articles on one archive page
 # article added or removed then re-cuts the pages of one day, not of a month.
 BY_DAY = 4
 
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-
 
 @dataclass(frozen=True, slots=True)
 class ArchivePage:
     """One page of a listing's archive: part of one month or day, newest first."""
 
     path: str
-    period: str  # "2025-01", or "2025-01-31" in a month cut by day
+    period: str  # "2025-01", or "2025-01-31" in a month cut by day, "2025-01-31T09" by hour
     part: int  # 1 for the oldest articles of the period
     parts: int
     ids: tuple[str, ...]
@@ -46,15 +42,8 @@ class ArchivePage:
 
     @property
     def label(self) -> str:
-        name = _period_name(self.period)
+        name = period_name(self.period)
         return name if self.parts == 1 else f"{name} ({self.part} of {self.parts})"
-
-
-def _period_name(period: str) -> str:
-    """ "January 2025", or "31 January 2025"."""
-    year, month, *day = period.split("-")
-    name = f"{_MONTHS[int(month) - 1]} {year}"
-    return f"{int(day[0])} {name}" if day else name
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +73,7 @@ class Listing:
             firsts.setdefault(page.month, page)
             counts[page.month] = counts.get(page.month, 0) + len(page.ids)
         return tuple(
-            MonthLink(m, p.label if p.period == m else _period_name(m), p.path, counts[m])
+            MonthLink(m, p.label if p.period == m else period_name(m), p.path, counts[m])
             for m, p in reversed(firsts.items())
         )
 
@@ -106,17 +95,17 @@ def site_map(
     refs: Sequence[DocumentRef],
     themes: ThemeNames | None = None,
     *,
-    days: Mapping[str, str] | None = None,
+    stamps: Mapping[str, str] | None = None,
 ) -> SiteMap:
     """Every listing of the site, from `refs` newest first.
 
     With the taxonomy's `themes`, a label is listed under the theme it names,
-    as in the theme feeds. `days` is each document's UTC day ("2025-01-31"),
-    when the caller knows it already.
+    as in the theme feeds. `stamps` are the documents' `periods.stamp`, when
+    the caller knows them already.
     """
-    if days is None:
-        days = {ref.id: ref.published.astimezone(UTC).date().isoformat() for ref in refs}
-    everything = _listing("", "", "index.html", "archive", refs, days)
+    if stamps is None:
+        stamps = {ref.id: stamp(ref.published) for ref in refs}
+    everything = _listing("", "", "index.html", "archive", refs, stamps)
     kinds = []
     groups: dict[tuple[str, ...], tuple[str, ...]] = {}
     for kind in ("regions", "themes"):
@@ -132,7 +121,7 @@ def site_map(
         kinds.append(
             tuple(
                 _listing(kind, name, f"{kind}/{slugs[name]}.html", f"{kind}/{slugs[name]}",
-                         members[name], days)
+                         members[name], stamps)
                 for name in names
             )
         )  # fmt: skip
@@ -163,21 +152,13 @@ def _listing(
     path: str,
     folder: str,
     refs: Sequence[DocumentRef],
-    days: Mapping[str, str],
+    stamps: Mapping[str, str],
 ) -> Listing:
-    by_month: dict[str, list[str]] = {}
-    for ref in reversed(refs):  # oldest first
-        by_month.setdefault(days[ref.id][:7], []).append(ref.id)
     pages = []
-    for month in sorted(by_month):
-        periods: dict[str, list[str]] = {month: by_month[month]}
-        if len(by_month[month]) > BY_DAY * PAGE:
-            periods = {}
-            for doc_id in by_month[month]:
-                periods.setdefault(days[doc_id], []).append(doc_id)
-        for period, ids in periods.items():
-            chunks = [ids[i : i + PAGE] for i in range(0, len(ids), PAGE)]
-            for part, chunk in enumerate(chunks, start=1):
-                page = f"{folder}/{period}.html" if part == 1 else f"{folder}/{period}-{part}.html"
-                pages.append(ArchivePage(page, period, part, len(chunks), tuple(reversed(chunk))))
+    oldest_first = [(ref.id, stamps[ref.id]) for ref in reversed(refs)]
+    for period, ids in periods(oldest_first, BY_DAY * PAGE):
+        chunks = [ids[i : i + PAGE] for i in range(0, len(ids), PAGE)]
+        for part, chunk in enumerate(chunks, start=1):
+            page = f"{folder}/{period}.html" if part == 1 else f"{folder}/{period}-{part}.html"
+            pages.append(ArchivePage(page, period, part, len(chunks), tuple(reversed(chunk))))
     return Listing(kind, name, path, tuple(r.id for r in refs), tuple(pages))

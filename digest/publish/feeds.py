@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Protocol
 
 from digest.model import Document
+from digest.publish.periods import periods
 
 LinkOf = Callable[[Document], str]
 
@@ -73,37 +74,28 @@ class FeedPage:
     archive: bool
 
 
-# A month with more entries than this many documents' worth is archived day
-# by day: an old entry added or removed then re-cuts one day of a crowded
-# month, not the whole month.
+# A month (a day) with more entries than this many documents' worth is archived
+# day by day (hour by hour): an old entry added or removed then re-cuts one day
+# of a crowded month, not the whole month (see periods.py).
 BY_DAY = 4
 
 Period = tuple[str, tuple[str, ...]]  # (archive document name, ids oldest first)
 
 
-def archive_periods(days: Sequence[tuple[str, str]], size: int) -> list[Period]:
-    """A feed's archive documents, oldest first, from its (id, UTC day) newest first.
+def archive_periods(stamps: Sequence[tuple[str, str]], size: int) -> list[Period]:
+    """A feed's archive documents, oldest first, from its (id, UTC stamp) newest first.
 
     The archive is cut by calendar month of publication (by day in a month of
-    more than `BY_DAY` documents' worth), then into documents of `size` counted
-    from the oldest of the period. So an entry added or removed, however old,
-    changes only the documents of its own period, and the pages around them
-    only when its period gains or loses a document.
+    more than `BY_DAY` documents' worth, by hour in such a day: see
+    periods.py), then into documents of `size` counted from the oldest of the
+    period. So an entry added or removed, however old, changes only the
+    documents of its own period, and the pages around them only when its
+    period gains or loses a document.
     """
-    by_month: dict[str, list[tuple[str, str]]] = {}
-    for doc_id, day in reversed(days):
-        by_month.setdefault(day[:7], []).append((doc_id, day))
-    periods: list[Period] = []
-    for month, members in sorted(by_month.items()):
-        if len(members) <= BY_DAY * size:
-            periods += _parts(month, [doc_id for doc_id, _ in members], size)
-            continue
-        by_day: dict[str, list[str]] = {}
-        for doc_id, day in members:
-            by_day.setdefault(day, []).append(doc_id)
-        for day, ids in sorted(by_day.items()):
-            periods += _parts(day, ids, size)
-    return periods
+    out: list[Period] = []
+    for period, ids in periods(reversed(stamps), BY_DAY * size):
+        out += _parts(period, ids, size)
+    return out
 
 
 def _parts(period: str, ids: list[str], size: int) -> list[Period]:

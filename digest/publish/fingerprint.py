@@ -13,7 +13,7 @@ from pathlib import Path
 # Bumped whenever which file shows which documents changes (how archives are
 # cut, what a page is named): the next build then plans every file again
 # rather than only those its changes touch, which would mix two layouts.
-LAYOUT = 2
+LAYOUT = 3
 
 
 @cache

@@ -47,6 +47,7 @@ from digest.publish.pages import (
     stylesheet,
     stylesheet_version,
 )
+from digest.publish.periods import stamp
 from digest.publish.render import (
     Context,
     Decode,
@@ -205,7 +206,7 @@ class _Site:
     since: datetime
     refs: Sequence[DocumentRef]
     all_ids: list[str]
-    days: dict[str, str]  # the UTC day of each document's publication: files it in archives
+    stamps: dict[str, str]  # each document's periods.stamp: files it in archives
     feeds: list[_Feed]  # the main feed, then regions', then themes'
     outlines: list[tuple[str, list[tuple[str, str]]]]
     subscriptions: list[tuple[str, list[tuple[str, str]]]]
@@ -222,7 +223,7 @@ class _Site:
         since: datetime,
     ) -> _Site:
         all_ids = [ref.id for ref in refs]
-        days = {ref.id: ref.published.astimezone(UTC).date().isoformat() for ref in refs}
+        stamps = {ref.id: stamp(ref.published) for ref in refs}
         main = FeedSpec(feed.title, feed.subtitle, "")
         feeds = [_Feed("", "", main, all_ids)]
         # (group, [(title, path of the Atom document)]); "" is the top level.
@@ -249,9 +250,9 @@ class _Site:
             outlines.append((label, entries))
             listed.append((label, specs))
         outlines.append(("Digests", [(f"{feed.title}: digests", DIGESTS_FEED)]))
-        site = site_map(refs, themes, days=days)
+        site = site_map(refs, themes, stamps=stamps)
         return cls(
-            feed, themes, since, refs, all_ids, days, feeds, outlines,
+            feed, themes, since, refs, all_ids, stamps, feeds, outlines,
             _subscriptions(listed, feed.title), all_slugs, groups, site,
         )  # fmt: skip
 
@@ -279,7 +280,7 @@ def _filed(
 def _plan_everything(plan: _Plan, site: _Site) -> None:
     feed = site.feed
     for each in site.feeds:
-        _plan_feed(plan, each.spec, each.ids, site.days, feed, site.since)
+        _plan_feed(plan, each.spec, each.ids, site.stamps, feed, site.since)
     _plan_index(plan, site)
     for ref in site.refs:
         plan(page_path(ref), [ref.id], _article_page)
@@ -364,7 +365,7 @@ def _plan_changes(plan: _Plan, site: _Site, changes: Changes) -> bool:
             plan.dropped.update(_under(old_paths, [spec.stem], None))
             continue
         everything = min(counted[kind, name], then[kind, name]) <= size
-        _plan_feed(plan, each.spec, each.ids, site.days, feed, site.since,
+        _plan_feed(plan, each.spec, each.ids, site.stamps, feed, site.since,
                    months=None if everything else months)  # fmt: skip
         folders = _archive_folders(each.spec)
         plan.dropped.update(_under(old_paths, folders, None if everything else months))
@@ -424,7 +425,7 @@ def _near(job: Job, age: Mapping[str, int]) -> tuple[str, int]:
 
 
 def _plan_feed(
-    plan: Callable[..., None], spec: FeedSpec, ids: Sequence[str], days: Mapping[str, str],
+    plan: Callable[..., None], spec: FeedSpec, ids: Sequence[str], stamps: Mapping[str, str],
     feed: FeedSettings, since: datetime, months: Collection[str] | None = None,
 ) -> None:  # fmt: skip
     """Plan a feed's documents: all of them, or with `months` (UTC, "2025-01") the
@@ -432,7 +433,7 @@ def _plan_feed(
     # The formats of one page show the same entries: planned side by side,
     # they are rendered in one task, which makes each entry once.
     size = feed.max_entries
-    periods = archive_periods([(i, days[i]) for i in ids], size) if len(ids) > size else []
+    periods = archive_periods([(i, stamps[i]) for i in ids], size) if len(ids) > size else []
     pages = [paginate(spec, fmt, ids, periods, size) for fmt in Format]
     if months is None:
         chosen: Iterable[int] = range(len(pages[0]))
