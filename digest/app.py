@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -21,7 +22,7 @@ from digest.errors import PublishError, describe
 from digest.future_dates import trusted_dates
 from digest.lease import Lease, survey
 from digest.lock import is_locked
-from digest.model import DIGESTS_FEED, Article, Document, Rejected
+from digest.model import DIGESTS_FEED, Article, Document, DocumentRef, Rejected
 from digest.publish.atomic import sweep_staging, write_atomic
 from digest.scan import Candidate, scan, signature
 from digest.store import IndexRow, Rejection, Store
@@ -121,6 +122,9 @@ class App:
         # Worker processes, started when first needed and kept until close():
         # the daemon's builds reuse them warm.
         self._workers: Workers | None = None
+        # What this process published last: the daemon's next build reads only
+        # the documents changed since, not every document and output key.
+        self._last: _Published | None = None
 
     def close(self) -> None:
         if self._workers is not None:
@@ -176,23 +180,35 @@ class App:
                 # Marked first, so that a publication killed half-way is redone,
                 # and its staging files swept, by the next build.
                 self.store.set_meta("publish_pending", "1")
-            previous = self.store.output_keys()
+            # What this process published last, if nobody published since.
+            last = self._last
+            if last is not None and last.token != self.store.get_meta("publication"):
+                last = self._last = None
+            previous = dict(last.keys) if last else self.store.output_keys()
             keys = previous if same_site and not outputs_missing else {}
             # What changed since the last publication, when it is all on record.
             tracked = keys and self.store.get_meta("changes_tracked") == "1"
+            changes = self.store.changes() if tracked else None
+            if last is not None and changes is not None:
+                refs = _patched(last.refs, changes, self.store.refs_of(changes))
+            else:
+                refs = self.store.refs()
             try:
                 sweep_staging(feeds)
-                written = self._publish(site_key, keys, self.store.changes() if tracked else None)
+                written = self._publish(site_key, keys, changes, refs)
             except OSError as exc:
                 where = exc.filename or feeds
                 raise PublishError(f"cannot write {where}: {exc.strerror or exc}") from None
             result.files_written = written.written
+            token = os.urandom(8).hex()
             with self.store.transaction():
                 self.store.save_output_keys(written.keys, previous)
                 self.store.clear_changes()
                 self.store.set_meta("changes_tracked", "1")
+                self.store.set_meta("publication", token)
                 self.store.set_meta("site_key", site_key)
                 self.store.set_meta("publish_pending", "0")
+            self._last = _Published(token, refs, written.keys)
             if self.config.feed.hubs:
                 from digest.publish.websub import changed_topics
 
@@ -224,7 +240,11 @@ class App:
         result.unchanged = len(candidates) - len(result.rejected)
 
     def _publish(
-        self, site_key: str, keys: dict[str, str], changes: Changes | None
+        self,
+        site_key: str,
+        keys: dict[str, str],
+        changes: Changes | None,
+        refs: Sequence[DocumentRef],
     ) -> PublishResult:
         from dataclasses import replace
 
@@ -247,7 +267,7 @@ class App:
         # Pages rendered in this process (a small change) load their templates compiled.
         keep_compiled_templates(self.config.paths.state / COMPILED_TEMPLATES)
         published = publish(
-            self.store.refs(),
+            refs,
             self.store.page_rows,
             self.config.feed,
             feeds,
@@ -625,6 +645,24 @@ class App:
             "daemon_running": alive or is_locked(self.config.paths.state, "run"),
             **instances,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class _Published:
+    token: str  # meta "publication" as this publication left it
+    refs: Sequence[DocumentRef]
+    keys: Mapping[str, str]
+
+
+def _patched(
+    refs: Sequence[DocumentRef], changes: Changes, now: Sequence[DocumentRef]
+) -> list[DocumentRef]:
+    """`refs` with the changed documents as they are `now` (newest first)."""
+    out = [ref for ref in refs if ref.id not in changes]
+    out += now
+    # Nearly in order already: the sort is about linear.
+    out.sort(key=lambda d: (d.published, d.id), reverse=True)
+    return out
 
 
 def _nothing(_: object, __: object) -> None:

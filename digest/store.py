@@ -403,6 +403,17 @@ class Store:
         refs.sort(key=lambda d: (d.published, d.id), reverse=True)
         return refs
 
+    def refs_of(self, ids: Collection[str]) -> list[DocumentRef]:
+        """The refs of these documents, those still published, in no particular order."""
+        wanted = list(ids)
+        rows = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT id, {_REF_COLUMNS} FROM documents WHERE id IN ({marks})"
+            rows += self._db.execute(sql, chunk).fetchall()
+        return _refs(rows)
+
     def documents_by_id(self, ids: Collection[str]) -> dict[str, Document]:
         out: dict[str, Document] = {}
         wanted = list(ids)

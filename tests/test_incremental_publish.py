@@ -132,7 +132,7 @@ def test_publishing_only_what_changes_touch_writes_the_same_files_as_publishing_
             assert tree(partial.out) == tree(full.out)
 
 
-def test_a_build_after_an_edit_an_addition_and_a_deletion_writes_what_a_full_publication_writes(
+def test_builds_after_edits_additions_and_deletions_write_what_a_full_publication_writes(
     write_config: WriteConfig, project: Path, clock: Clock
 ) -> None:
     config = write_config(max_entries=2)
@@ -148,8 +148,19 @@ def test_a_build_after_an_edit_an_addition_and_a_deletion_writes_what_a_full_pub
     (seeds / "d5.md").unlink()
     write(seeds, "new.md", "Rail unions accept new pay offer", 4)
     result = app.build()
-    app.close()
     assert (result.published, result.updated, result.removed) == (1, 1, 1)
+    # Another process publishes a change meanwhile: what this one published last
+    # is no longer what the feeds show, so its next build reads every document.
+    clock.advance(hours=1)
+    write(seeds, "other.md", "Port workers end strike", 6)
+    other = make_app(config, _now=clock)
+    other.build()
+    other.close()
+    clock.advance(hours=1)
+    (seeds / "d7.md").unlink()
+    write(seeds, "d2.md", "Grid operators drop their winter plan", 2)
+    app.build()
+    app.close()
     # The same state published in full, into a folder of its own.
     elsewhere = replace(config, paths=replace(config.paths, feeds=project / "elsewhere"))
     app = make_app(elsewhere, _now=clock)
