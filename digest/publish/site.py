@@ -433,7 +433,18 @@ def _plan_feed(
     # The formats of one page show the same entries: planned side by side,
     # they are rendered in one task, which makes each entry once.
     size = feed.max_entries
-    periods = archive_periods([(i, stamps[i]) for i in ids], size) if len(ids) > size else []
+    stamped = [(i, stamps[i]) for i in ids] if len(ids) > size else []
+    if months is not None and stamped:
+        # Months are cut alone: those touched, the two non-empty ones on either
+        # side (what the documents beside them link to) and the newest (what
+        # the main document links to) are all the planned documents show.
+        held = sorted({stamp[:7] for _, stamp in stamped})
+        wanted = {held[-1]}
+        for month in months:
+            first, last = bisect_left(held, month), bisect_right(held, month)
+            wanted.update(held[max(first - 2, 0) : last + 2])
+        stamped = [item for item in stamped if item[1][:7] in wanted]
+    periods = archive_periods(stamped, size)
     pages = [paginate(spec, fmt, ids, periods, size) for fmt in Format]
     if months is None:
         chosen: Iterable[int] = range(len(pages[0]))
