@@ -80,6 +80,10 @@ def stage_changed(out: Path, rel: str, data: bytes) -> str | None:
     return None if _unchanged(path, data) else _stage(path, data, durable=False)
 
 
+# Past this many files, one sync of everything is quicker than a flush of each.
+_SYNC_ALL = 100
+
+
 class Staged:
     """Many files written atomically with one flush to disk instead of one per file.
 
@@ -115,8 +119,17 @@ class Staged:
         return len(self._staged)
 
     def commit(self) -> None:
-        if self._staged:
+        if len(self._staged) > _SYNC_ALL:
             os.sync()
+        else:
+            # A few files (a change's): a sync of the whole machine would wait
+            # for every other program's writes too.
+            for tmp, _ in self._staged:
+                fd = os.open(tmp, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
         for tmp, path in self._staged:
             os.replace(tmp, path)
 

@@ -105,23 +105,36 @@ def site_map(
     """
     if stamps is None:
         stamps = {ref.id: stamp(ref.published) for ref in refs}
-    everything = _listing("", "", "index.html", "archive", refs, stamps)
-    kinds = []
     groups: dict[tuple[str, ...], tuple[str, ...]] = {}
+    members: dict[str, dict[str, list[str]]] = {}
     for kind in ("regions", "themes"):
-        members: dict[str, list[DocumentRef]] = {}
+        named = members[kind] = {}
         for ref in refs:
             names = getattr(ref, kind) or (UNCLASSIFIED,)
             if kind == "themes" and themes is not None:
                 names = filed_under(themes, names, groups)
             for name in names:
-                members.setdefault(name, []).append(ref)
-        names = sorted(members, key=lambda n: (n == UNCLASSIFIED, n.casefold()))
+                named.setdefault(name, []).append(ref.id)
+    return site_map_of([ref.id for ref in refs], members, stamps)
+
+
+def site_map_of(
+    ids: Sequence[str],
+    members: Mapping[str, Mapping[str, Sequence[str]]],
+    stamps: Mapping[str, str],
+) -> SiteMap:
+    """Every listing of the site, from every id and each region's and theme's
+    (`members["regions"]`, `members["themes"]`), newest first."""
+    everything = _listing("", "", "index.html", "archive", ids, stamps)
+    kinds = []
+    for kind in ("regions", "themes"):
+        named = members[kind]
+        names = sorted(named, key=lambda n: (n == UNCLASSIFIED, n.casefold()))
         slugs = label_slugs(names)
         kinds.append(
             tuple(
                 _listing(kind, name, f"{kind}/{slugs[name]}.html", f"{kind}/{slugs[name]}",
-                         members[name], stamps)
+                         named[name], stamps)
                 for name in names
             )
         )  # fmt: skip
@@ -151,14 +164,13 @@ def _listing(
     name: str,
     path: str,
     folder: str,
-    refs: Sequence[DocumentRef],
+    ids: Sequence[str],
     stamps: Mapping[str, str],
 ) -> Listing:
     pages = []
-    oldest_first = [(ref.id, stamps[ref.id]) for ref in reversed(refs)]
-    for period, ids in periods(oldest_first, BY_DAY * PAGE):
-        chunks = [ids[i : i + PAGE] for i in range(0, len(ids), PAGE)]
+    for period, held in periods([(i, stamps[i]) for i in reversed(ids)], BY_DAY * PAGE):
+        chunks = [held[i : i + PAGE] for i in range(0, len(held), PAGE)]
         for part, chunk in enumerate(chunks, start=1):
             page = f"{folder}/{period}.html" if part == 1 else f"{folder}/{period}-{part}.html"
             pages.append(ArchivePage(page, period, part, len(chunks), tuple(reversed(chunk))))
-    return Listing(kind, name, path, tuple(r.id for r in refs), tuple(pages))
+    return Listing(kind, name, path, tuple(ids), tuple(pages))

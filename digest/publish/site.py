@@ -23,7 +23,7 @@ from digest.errors import PublishError
 from digest.model import DIGESTS_FEED, UNCLASSIFIED, Document, DocumentRef
 from digest.publish.assets import site_assets, stylesheet_href
 from digest.publish.atomic import Staged
-from digest.publish.browse import Listing, SiteMap, filed_under, site_map
+from digest.publish.browse import Listing, SiteMap, filed_under, site_map_of
 from digest.publish.entries import clean
 from digest.publish.feeds import (
     FeedPage,
@@ -233,8 +233,10 @@ class _Site:
         listed: list[tuple[str, list[FeedSpec]]] = [("", [main])]
         groups: dict[tuple[str, ...], tuple[str, ...]] = {}
         all_slugs: dict[str, dict[str, str]] = {}
+        by_kind: dict[str, dict[str, list[str]]] = {}
         for kind, label in (("regions", "Regions"), ("themes", "Themes")):
             members: dict[str, list[str]] = {}
+            by_kind[kind] = members
             for ref in refs:
                 for name in _filed(ref, kind, themes, groups):
                     members.setdefault(name, []).append(ref.id)
@@ -250,7 +252,7 @@ class _Site:
             outlines.append((label, entries))
             listed.append((label, specs))
         outlines.append(("Digests", [(f"{feed.title}: digests", DIGESTS_FEED)]))
-        site = site_map(refs, themes, stamps=stamps)
+        site = site_map_of(all_ids, by_kind, stamps)
         return cls(
             feed, themes, since, refs, all_ids, stamps, feeds, outlines,
             _subscriptions(listed, feed.title), all_slugs, groups, site,
