@@ -194,11 +194,18 @@ class App:
             else:
                 refs = self.store.refs()
             try:
-                sweep_staging(feeds)
+                if last is None:
+                    # Temp files a publication killed half-way left (this process
+                    # completed the last one, when it has `last`).
+                    sweep_staging(feeds)
                 written = self._publish(site_key, keys, changes, refs)
             except OSError as exc:
+                self._last = None  # it may have left temp files: sweep next time
                 where = exc.filename or feeds
                 raise PublishError(f"cannot write {where}: {exc.strerror or exc}") from None
+            except BaseException:
+                self._last = None
+                raise
             result.files_written = written.written
             token = os.urandom(8).hex()
             with self.store.transaction():
