@@ -136,6 +136,9 @@ def test_each_changed_document_is_kept_as_it_was_before_its_first_change(
         gone.id: before[gone.id],
         added.id: None,
     }
+    # The changed documents as they are now: those still published.
+    now = {ref.id: ref for ref in store.refs_of([edited.id, gone.id, added.id])}
+    assert now == {ref.id: ref for ref in store.refs() if ref.id in (edited.id, added.id)}
     store.clear_changes()
     assert store.changes() == {}
 
