@@ -369,12 +369,6 @@ class Store:
         docs.sort(key=lambda d: (d.published, d.id), reverse=True)
         return docs
 
-    def iter_documents(self) -> Iterator[Document]:
-        """Every document, a few hundred rows at a time, in no particular order."""
-        cursor = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents")
-        while rows := cursor.fetchmany(500):
-            yield from (_document(row) for row in rows)
-
     def inferred_themes(self) -> Iterator[tuple[str, Labels, str, str]]:
         """(id, themes, title, text) of every document whose themes were inferred, a few
         hundred rows at a time: what re-inferring them reads, and no more (no Document
