@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -235,39 +235,32 @@ def test_a_second_daemon_on_the_same_state_is_refused_with_exit_2(
 
 
 @pytest.mark.slow
-def test_sighup_with_a_broken_config_keeps_the_running_one(
-    daemon: tuple[Daemon, int], project: Path
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        (
+            lambda text: text + "[digest]\nschedule = 'every morning'\n",
+            "config: digest.schedule",
+        ),
+        (
+            lambda text: text.replace("[daemon]\n", "[daemon]\ninstance = 'renamed'\n"),
+            "config: daemon.instance: cannot change while the daemon runs; restart it",
+        ),
+    ],
+    ids=["a broken config", "a renamed instance, which takes a restart"],
+)
+def test_sighup_with_a_config_it_cannot_take_keeps_the_running_one(
+    daemon: tuple[Daemon, int], project: Path, change: Callable[[str], str], refusal: str
 ) -> None:
     proc, port = daemon
     config = project / "config.toml"
-    good = config.read_text()
-    config.write_text(good + "[digest]\nschedule = 'every morning'\n")
+    config.write_text(change(config.read_text()))
     proc.proc.send_signal(signal.SIGHUP)
     time.sleep(0.5)
     seed(project / "seeds", "after.md", "Ferry service resumes")
     assert wait_for(lambda: "Ferry service resumes" in titles(port), timeout=3)
     assert proc.stop() == 0
-    assert "configuration not reloaded, keeping the running one: config: digest.schedule" in (
-        proc.stderr
-    )
-
-
-@pytest.mark.slow
-def test_sighup_changing_the_instance_name_is_refused_until_a_restart(
-    daemon: tuple[Daemon, int], project: Path
-) -> None:
-    proc, port = daemon
-    config = project / "config.toml"
-    config.write_text(config.read_text().replace("[daemon]\n", "[daemon]\ninstance = 'renamed'\n"))
-    proc.proc.send_signal(signal.SIGHUP)
-    time.sleep(0.5)
-    seed(project / "seeds", "after.md", "Ferry service resumes")
-    assert wait_for(lambda: "Ferry service resumes" in titles(port), timeout=3)
-    assert proc.stop() == 0
-    assert (
-        "configuration not reloaded, keeping the running one: config: daemon.instance: "
-        "cannot change while the daemon runs; restart it"
-    ) in proc.stderr
+    assert f"configuration not reloaded, keeping the running one: {refusal}" in proc.stderr
 
 
 @pytest.mark.slow
