@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -404,16 +404,12 @@ def _migrate_state(config: Config, args: argparse.Namespace) -> int:
     if not source.is_file():
         raise DigestError(f"{source}: no state database to copy (pass --from PATH)")
     # No build or send may write the file while it is copied.
-    with StateLock(config.paths.state, "migrate-state", wait=LOCK_WAIT):
-        old = Store(source)
-        try:
-            new = Store(args.to)
-            try:
-                counts = old.copy_into(new)
-            finally:
-                new.close()
-        finally:
-            old.close()
+    with (
+        StateLock(config.paths.state, "migrate-state", wait=LOCK_WAIT),
+        closing(Store(source)) as old,
+        closing(Store(args.to)) as new,
+    ):
+        counts = old.copy_into(new)
     for table, count in counts.items():
         print(f"{table}: {count}")
     print(f"copied {sum(counts.values())} rows from {source} into {new.where}")
