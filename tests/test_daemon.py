@@ -414,5 +414,6 @@ def test_a_document_over_the_time_limit_is_rejected_and_the_daemon_goes_on(
     finally:
         proc.stop(signal.SIGKILL) if proc.proc.poll() is None else None
     reason = "took longer than ingest.timeout_seconds = 0.1 s; stopped"
-    assert f"rejected: long.md: {reason}" in proc.stderr
+    # The whole log on failure: this has failed once in a loaded CI run, reason unknown.
+    assert f"rejected: long.md: {reason}" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
