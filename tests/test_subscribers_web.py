@@ -120,7 +120,10 @@ def test_following_the_confirmation_link_confirms_with_the_chosen_groups(site: S
 def test_an_altered_or_expired_link_is_refused(site: Site) -> None:
     request(site.url + "subscribe", {"email": "ann@example.org"})
     link = confirmation_link(site.inbox, "ann@example.org")
-    assert request(link[:-2] + "xx").status == 400
+    # A character inside the signature: the last one of a base64 signature carries
+    # unused bits, so changing it may leave the signature as it was.
+    altered = link[:-5] + ("A" if link[-5] != "A" else "B") + link[-4:]
+    assert request(altered).status == 400
     assert request(site.url + "unsubscribe?t=forged", "List-Unsubscribe=One-Click").status == 400
     token = Tokens("secret", confirm_seconds=-1).make("confirm", "someone")
     assert Tokens("secret", confirm_seconds=-1).read("confirm", token) is None
